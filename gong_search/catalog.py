@@ -1,0 +1,295 @@
+"""The SQLite catalog: what Gong returned, as received, plus the sync state.
+
+It is the truth the Whoosh index is derived from: ``reindex`` rebuilds the index from it
+without spending a single request of the 10,000-a-day quota. Raw JSON is stored and turned
+back into records by :mod:`gong_search.gong.records`, the one parser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .errors import CatalogError
+from .gong import records
+from .gong.records import Call, Transcript, User
+from .sentences import CallSentences, join_sentences, normalize_name
+
+CATALOG_NAME = "catalog.sqlite3"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, raw TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS calls (
+    id TEXT PRIMARY KEY,
+    started INTEGER NOT NULL,          -- epoch seconds, for windows and the watermark
+    raw TEXT NOT NULL,                 -- /v2/calls/extensive item as received
+    content_hash TEXT NOT NULL,        -- digest of what the index should hold for it
+    transcript_state TEXT NOT NULL     -- ready | pending | none
+        CHECK (transcript_state IN ('ready', 'pending', 'none'))
+);
+CREATE INDEX IF NOT EXISTS calls_started ON calls (started);
+CREATE TABLE IF NOT EXISTS transcripts (call_id TEXT PRIMARY KEY, raw TEXT NOT NULL);
+-- derived from the two above at sync time: who spoke on which call (speaker filters)
+CREATE TABLE IF NOT EXISTS call_speakers (
+    call_id TEXT NOT NULL,
+    speaker_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    affiliation TEXT NOT NULL,
+    sentences INTEGER NOT NULL,
+    PRIMARY KEY (call_id, speaker_key)
+);
+CREATE INDEX IF NOT EXISTS call_speakers_key ON call_speakers (speaker_key);
+"""
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """One call ready to be written: the record, its transcript, and the derived facts."""
+
+    joined: CallSentences
+    transcript: Transcript
+    content_hash: str
+    transcript_state: str
+
+    @property
+    def call(self) -> Call:
+        return self.joined.call
+
+
+@dataclass(frozen=True)
+class Speaker:
+    key: str
+    name: str
+    email: str
+    affiliation: str
+    calls: int
+    sentences: int
+
+
+def dumps(raw: dict) -> str:
+    """ASCII JSON: lone surrogates survive as escapes instead of breaking SQLite's UTF-8."""
+    return json.dumps(raw, ensure_ascii=True, separators=(",", ":"))
+
+
+class Catalog:
+    def __init__(self, index_dir: Path, *, create: bool = True) -> None:
+        self.path = Path(index_dir) / CATALOG_NAME
+        if not create and not self.path.exists():
+            raise CatalogError(f"{index_dir}: no gong-search catalog here (run sync first)")
+        try:
+            if create:
+                ensure_private_dir(Path(index_dir))
+                if not self.path.exists():
+                    self.path.touch(mode=0o600)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"{self.path}: cannot open catalog ({exc})") from None
+        self._users: dict[str, User] | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- state -------------------------------------------------------------------------
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    # -- users -------------------------------------------------------------------------
+
+    def store_users(self, users: Iterable[User]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO users VALUES (?, ?)",
+                ((u.id, dumps(u.raw)) for u in users),
+            )
+        self._users = None
+
+    def users(self) -> dict[str, User]:
+        if self._users is None:
+            parsed = (
+                records.parse_user(json.loads(r))
+                for (r,) in self.db.execute("SELECT raw FROM users")
+            )
+            self._users = {u.id: u for u in parsed if u}
+        return self._users
+
+    def host_name(self, call: Call) -> str:
+        user = self.users().get(call.primary_user_id)
+        if user:
+            return user.name
+        party = next((p for p in call.parties if p.user_id == call.primary_user_id), None)
+        return party.display_name if party else ""
+
+    # -- calls -------------------------------------------------------------------------
+
+    def join(self, call: Call, transcript: Transcript | None) -> CallSentences:
+        return join_sentences(call, transcript, self.host_name(call))
+
+    def store_calls(self, stored: Iterable[StoredCall]) -> None:
+        """Write a page of calls and transcripts in one transaction (all or nothing)."""
+        with self.transaction():
+            for item in stored:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?)",
+                    (
+                        item.call.id,
+                        int(item.call.started.timestamp()),
+                        dumps(item.call.raw),
+                        item.content_hash,
+                        item.transcript_state,
+                    ),
+                )
+                self.db.execute(
+                    "INSERT OR REPLACE INTO transcripts VALUES (?, ?)",
+                    (item.call.id, dumps(item.transcript.raw)),
+                )
+                self._store_speakers(item.joined)
+
+    def _store_speakers(self, joined: CallSentences) -> None:
+        self.db.execute("DELETE FROM call_speakers WHERE call_id = ?", (joined.call.id,))
+        per_speaker: dict[str, list] = {}
+        for row in joined.rows:
+            key = normalize_name(row.speaker_name)
+            entry = per_speaker.setdefault(
+                key, [joined.call.id, key, row.speaker_name, row.speaker_email, row.affiliation, 0]
+            )
+            entry[5] += 1
+        self.db.executemany(
+            "INSERT INTO call_speakers VALUES (?, ?, ?, ?, ?, ?)", per_speaker.values()
+        )
+
+    def speakers(self) -> list[Speaker]:
+        """Every speaker with their call and sentence counts, busiest first."""
+        rows = self.db.execute(
+            "SELECT speaker_key, max(name), max(email), max(affiliation), "
+            "count(DISTINCT call_id), sum(sentences) FROM call_speakers "
+            "GROUP BY speaker_key ORDER BY sum(sentences) DESC, speaker_key"
+        )
+        return [Speaker(*row) for row in rows]
+
+    def all_call_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM calls ORDER BY started, id")]
+
+    def delete_calls(self, call_ids: Iterable[str]) -> None:
+        with self.transaction():
+            for call_id in call_ids:
+                self.db.execute("DELETE FROM calls WHERE id = ?", (call_id,))
+                self.db.execute("DELETE FROM transcripts WHERE call_id = ?", (call_id,))
+                self.db.execute("DELETE FROM call_speakers WHERE call_id = ?", (call_id,))
+
+    def call(self, call_id: str) -> Call | None:
+        row = self.db.execute("SELECT raw FROM calls WHERE id = ?", (call_id,)).fetchone()
+        return records.parse_call(json.loads(row[0])) if row else None
+
+    def transcript(self, call_id: str) -> Transcript | None:
+        row = self.db.execute(
+            "SELECT raw FROM transcripts WHERE call_id = ?", (call_id,)
+        ).fetchone()
+        return records.parse_transcript(json.loads(row[0])) if row else None
+
+    def call_sentences(self, call_id: str) -> CallSentences | None:
+        call = self.call(call_id)
+        return self.join(call, self.transcript(call_id)) if call else None
+
+    def iter_call_sentences(self, call_ids: Iterable[str] | None = None) -> Iterator[CallSentences]:
+        """Joined calls in start order (all of them, or the given ids)."""
+        ids = (
+            list(call_ids)
+            if call_ids is not None
+            else [r[0] for r in self.db.execute("SELECT id FROM calls ORDER BY started, id")]
+        )
+        for call_id in ids:
+            joined = self.call_sentences(call_id)
+            if joined:
+                yield joined
+
+    def content_hashes(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, content_hash FROM calls"))
+
+    def transcript_states(self, call_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(call_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.db.execute(
+                    f"SELECT id, transcript_state FROM calls WHERE id IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def pending_calls(self) -> list[tuple[str, datetime]]:
+        rows = self.db.execute(
+            "SELECT id, started FROM calls WHERE transcript_state = 'pending' ORDER BY started"
+        )
+        return [(cid, datetime.fromtimestamp(ts).astimezone()) for cid, ts in rows]
+
+    def call_ids_between(self, start: datetime, end: datetime) -> list[str]:
+        rows = self.db.execute(
+            "SELECT id FROM calls WHERE started >= ? AND started < ? ORDER BY started",
+            (int(start.timestamp()), int(end.timestamp())),
+        )
+        return [r[0] for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "calls": one("SELECT count(*) FROM calls").fetchone()[0],
+            "pending_transcripts": one(
+                "SELECT count(*) FROM calls WHERE transcript_state = 'pending'"
+            ).fetchone()[0],
+            "users": one("SELECT count(*) FROM users").fetchone()[0],
+        }
+
+    def date_range(self) -> tuple[datetime, datetime] | None:
+        low, high = self.db.execute("SELECT min(started), max(started) FROM calls").fetchone()
+        if low is None:
+            return None
+        return datetime.fromtimestamp(low).astimezone(), datetime.fromtimestamp(high).astimezone()
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: a page lands whole or not at all."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` readable by the owner only: it holds the whole company's calls."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot create index directory ({exc.strerror})") from None
+    if path.stat().st_mode & 0o077 and path.name != "":
+        os.chmod(path, 0o700)

@@ -1,0 +1,514 @@
+"""The command line: parse arguments, call one library function, render. No logic here.
+
+Errors raised by the library are :class:`GongSearchError`s; :class:`GongGroup` turns them
+into one line on stderr (or one JSON object with ``--format json/jsonl``) and an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from . import config
+from .errors import GongSearchError
+
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(Exception):
+    """SIGTERM, turned into an exception so writers cancel and the catalog rolls back."""
+
+
+class GongGroup(TyperGroup):
+    """Routes a bare query to ``search``, and handles errors in one place for every command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            near = [name for name in self.commands if _one_edit_apart(args[0], name)]
+            if near:
+                typer.echo(
+                    f"gong-search: searching for {args[0]!r}; did you mean the "
+                    f"`{near[0]}` command?",
+                    err=True,
+                )
+            args = ["search", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GongSearchError as exc:
+            _fail(str(exc), exc.code, exc.exit_code, _wants_json(ctx))
+        except KeyboardInterrupt:
+            _fail("interrupted; committed work is kept", "interrupted", EXIT_SIGINT, False)
+        except Terminated:
+            _fail("terminated; committed work is kept", "terminated", EXIT_SIGTERM, False)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True for one insertion, deletion, substitution or adjacent swap (a typo)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swap = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+        return len(diff) == 1 or swap
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _wants_json(ctx: click.Context) -> bool:
+    args = [*ctx.protected_args, *ctx.args] if hasattr(ctx, "protected_args") else ctx.args
+    for i, arg in enumerate(args):
+        if arg in ("--format", "-f") and i + 1 < len(args) and args[i + 1] in ("json", "jsonl"):
+            return True
+        if arg in ("--format=json", "--format=jsonl"):
+            return True
+    return False
+
+
+def _fail(message: str, code: str, exit_code: int, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"error": message, "code": code}), err=True)
+    else:
+        typer.echo(f"gong-search: error: {message}", err=True)
+    raise typer.Exit(exit_code)
+
+
+app = typer.Typer(
+    cls=GongGroup,
+    help="Search your company's Gong call transcripts locally.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index directory (env GONG_SEARCH_INDEX, default ./index)."),
+]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option("--base-url", help="Gong API base URL (env GONG_BASE_URL).")
+]
+AccessKeyOpt = Annotated[
+    str | None, typer.Option("--access-key", help="Gong access key (env GONG_ACCESS_KEY).")
+]
+SecretKeyOpt = Annotated[
+    str | None,
+    typer.Option("--secret-key", help="Gong access key secret (env GONG_ACCESS_KEY_SECRET)."),
+]
+CredsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--credentials",
+        help="Credentials JSON (env GONG_CREDENTIALS; default ~/.config/gong/credentials.json).",
+    ),
+]
+RateOpt = Annotated[
+    float, typer.Option("--rate", help="Client-side request rate limit per second (0 = off).")
+]
+
+
+def _client(base_url, access_key, secret_key, credentials, rate: float = 3.0, max_wait=None):
+    from .gong.client import GongClient, RetryPolicy
+
+    creds = config.load_credentials(base_url, access_key, secret_key, credentials)
+    retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else None
+    return GongClient(creds, rate=rate, retry=retry)
+
+
+@app.command()
+def check(
+    base_url: BaseUrlOpt = None,
+    access_key: AccessKeyOpt = None,
+    secret_key: SecretKeyOpt = None,
+    credentials: CredsOpt = None,
+) -> None:
+    """Verify configuration and connectivity: auth, users, calls in the last 30 days."""
+    from .dates import days_ago
+
+    with _client(base_url, access_key, secret_key, credentials) as client:
+        typer.echo(f"base URL: {client.base_url}")
+        users = sum(len(page.items) for page in client.users())
+        typer.echo("authentication: ok")
+        typer.echo(f"users: {users}")
+        first = next(iter(client.calls(days_ago(30))), None)
+        typer.echo(f"calls in the last 30 days: {first.total if first else 0}")
+
+
+@app.command()
+def simulate(
+    host: Annotated[
+        str, typer.Option(help="Address to bind (loopback only by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 = a free one).")] = 0,
+    calls: Annotated[int, typer.Option(help="Number of synthetic calls.")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same tenant.")] = 0,
+    tenant: Annotated[
+        Path | None,
+        typer.Option(
+            help="Serve a recorded tenant dir (users.json, calls.json, transcripts.json)."
+        ),
+    ] = None,
+    access_key: Annotated[str, typer.Option(help="Accepted access key.")] = "demo",
+    secret_key: Annotated[str, typer.Option(help="Accepted secret key.")] = "demo",
+    call_length: Annotated[str, typer.Option(help="Sentences per call, MIN:MAX.")] = "200:1500",
+    rate: Annotated[float, typer.Option(help="Requests per second before 429 (0 = off).")] = 3.0,
+    daily_limit: Annotated[int | None, typer.Option(help="Requests per day before 429.")] = None,
+    fail_rate: Annotated[float, typer.Option(help="Share of requests answered with 500.")] = 0.0,
+    late_fraction: Annotated[float, typer.Option(help="Share of calls listed late.")] = 0.0,
+    transcript_delay: Annotated[
+        int, typer.Option(help="Transcript requests before a transcript is ready.")
+    ] = 0,
+    anchor_date: Annotated[
+        str | None,
+        typer.Option(help="Calls are spread over the months before this date (default today)."),
+    ] = None,
+) -> None:
+    """Serve a local Gong API simulator with a synthetic tenant (prints GONG_BASE_URL first)."""
+    from .dates import parse_when
+    from .simulator import SimulatorConfig, serve
+
+    low, _, high = call_length.partition(":")
+    try:
+        length = (int(low), int(high or low))
+    except ValueError:
+        raise typer.BadParameter("use MIN:MAX, e.g. 5:30", param_hint="--call-length") from None
+    cfg = SimulatorConfig(
+        host=host,
+        port=port,
+        calls=calls,
+        seed=seed,
+        tenant_dir=tenant,
+        access_key=access_key,
+        secret_key=secret_key,
+        call_length=length,
+        rate=rate,
+        daily_limit=daily_limit,
+        fail_rate=fail_rate,
+        late_fraction=late_fraction,
+        transcript_delay=transcript_delay,
+        anchor=parse_when(anchor_date, option="--anchor-date") if anchor_date else None,
+    )
+    serve(cfg, echo=lambda line: typer.echo(line))
+
+
+@app.command()
+def sync(
+    index: IndexOpt = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Start (YYYY-MM-DD or ISO 8601).")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="End, exclusive (default now).")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone for plain dates.")] = None,
+    include_private: Annotated[bool, typer.Option(help="Also index calls marked private.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-list everything; drop calls Gong no longer returns.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be fetched; write nothing.")
+    ] = False,
+    overlap_days: Annotated[
+        float, typer.Option(help="Re-scan this many days before the watermark.")
+    ] = 2.0,
+    pending_days: Annotated[
+        float, typer.Option(help="Give up on a missing transcript after this many days.")
+    ] = 3.0,
+    max_wait: Annotated[
+        float, typer.Option(help="Longest Retry-After to sleep through, seconds.")
+    ] = 300.0,
+    rate: RateOpt = 3.0,
+    base_url: BaseUrlOpt = None,
+    access_key: AccessKeyOpt = None,
+    secret_key: SecretKeyOpt = None,
+    credentials: CredsOpt = None,
+) -> None:
+    """Harvest calls and transcripts from Gong into the local index (incremental)."""
+    from .dates import parse_window
+    from .harvest import SyncOptions
+    from .harvest import sync as run_sync
+    from .render import SyncProgressView
+
+    start, end = parse_window(from_, to, tz)
+    options = SyncOptions(
+        start=start,
+        end=end,
+        include_private=include_private,
+        full=full,
+        dry_run=dry_run,
+        overlap_days=overlap_days,
+        pending_days=pending_days,
+    )
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    index_dir = config.index_dir(index)
+    with _client(base_url, access_key, secret_key, credentials, rate, max_wait) as client:
+        with SyncProgressView() as view:
+            report = run_sync(index_dir, client, options, progress=view.update)
+    typer.echo(
+        f"window: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} "
+        f"({report.window_note})",
+        err=True,
+    )
+    if dry_run:
+        typer.echo(
+            f"dry run: {report.total_listed} calls would be listed, about "
+            f"{_estimate_requests(report.total_listed)} requests; nothing written"
+        )
+        return
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _estimate_requests(calls: int) -> int:
+    pages = -(-calls // 100)
+    return 1 + pages * 2
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@app.command()
+def status(
+    index: IndexOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """What the index holds: calls, sentences, speakers, dates, pending transcripts, health."""
+    from .render import render_status
+    from .status import status as read_status
+
+    result = read_status(config.index_dir(index))
+    render_status(result, format)
+    if not result.in_sync:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reindex(index: IndexOpt = None) -> None:
+    """Rebuild the search index from the local catalog (no network, no quota)."""
+    from .harvest import reindex as run_reindex
+
+    count = run_reindex(config.index_dir(index))
+    typer.echo(f"reindexed {count} sentences")
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[
+        list[str], typer.Argument(help='Words, "phrases", AND/OR/NOT, -word, word*, field:value.')
+    ],
+    index: IndexOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="Require every word.")] = False,
+    any_: Annotated[bool, typer.Option("--any", help="Any word (plain OR).")] = False,
+    literal: Annotated[
+        bool, typer.Option("--literal", help="The text as one phrase, no syntax.")
+    ] = False,
+    fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Typo-tolerant words.")] = False,
+    speaker: Annotated[
+        list[str] | None,
+        typer.Option("--speaker", help="Said by (fuzzy name or email; repeatable)."),
+    ] = None,
+    customer: Annotated[
+        bool, typer.Option("--customer", help="Not said by internal speakers.")
+    ] = False,
+    internal: Annotated[
+        bool, typer.Option("--internal", help="Said by internal speakers.")
+    ] = False,
+    affiliation: Annotated[
+        list[str] | None, typer.Option("--affiliation", help="internal, external or unknown.")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Calls starting on/after (YYYY-MM-DD or ISO).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Calls starting before (exclusive).")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone for plain dates (default local).")
+    ] = None,
+    call: Annotated[
+        list[str] | None, typer.Option("--call", help="Only this call id (repeatable).")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Call title contains these words.")
+    ] = None,
+    host: Annotated[
+        list[str] | None, typer.Option("--host", help="Call host (fuzzy; repeatable).")
+    ] = None,
+    account: Annotated[
+        list[str] | None,
+        typer.Option("--account", help="Customer email domain (fuzzy, e.g. acme)."),
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="relevance or date (newest first).")
+    ] = "relevance",
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Hits to show (0 = all).")] = 20,
+    offset: Annotated[int, typer.Option("--offset", help="Skip this many hits (paging).")] = 0,
+    per_call: Annotated[
+        int | None, typer.Option("--per-call", help="At most N hits per call.")
+    ] = None,
+    context: Annotated[
+        int, typer.Option("--context", "-C", help="Sentences of context before and after.")
+    ] = 0,
+    after: Annotated[
+        int | None, typer.Option("--after", "-A", help="Sentences of context after.")
+    ] = None,
+    before: Annotated[
+        int | None, typer.Option("--before", "-B", help="Sentences of context before.")
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, jsonl or csv (default: table on a terminal, else jsonl).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Shortcut for --format csv --output FILE.")
+    ] = None,
+    count: Annotated[
+        bool, typer.Option("--count", help="Only count matching sentences and calls.")
+    ] = False,
+) -> None:
+    """Search transcripts: ranked sentence hits with who said it, when, and a link."""
+    from .dates import parse_window
+    from .errors import QueryError
+    from .search import SearchOptions
+    from .search import count as run_count
+    from .search import search as run_search
+
+    text = " ".join(query)
+    modes = [m for m, on in (("all", all_), ("any", any_), ("literal", literal)) if on]
+    if len(modes) > 1:
+        raise QueryError("choose one of --all, --any, --literal")
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"--sort must be relevance or date, not {sort!r}")
+    if csv_file:
+        format, output = "csv", csv_file
+    fmt = format or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    if fmt not in ("table", "json", "jsonl", "csv"):
+        raise QueryError(f"--format must be table, json, jsonl or csv, not {fmt!r}")
+    if min(limit, offset, context, after or 0, before or 0, per_call or 0) < 0:
+        raise QueryError("--limit, --offset, --per-call and context sizes must not be negative")
+    start, end = parse_window(from_, to, tz)
+    options = SearchOptions(
+        mode=modes[0] if modes else "default",
+        fuzzy=fuzzy,
+        speakers=tuple(speaker or ()),
+        customer=customer,
+        internal=internal,
+        affiliations=tuple(affiliation or ()),
+        start=start,
+        end=end,
+        call_ids=tuple(call or ()),
+        title=title,
+        hosts=tuple(host or ()),
+        accounts=tuple(account or ()),
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        per_call=per_call,
+        before=context if before is None else before,
+        after=context if after is None else after,
+    )
+    index_dir = config.index_dir(index)
+    if count:
+        sentences, calls = run_count(index_dir, text, options)
+        _emit(
+            fmt,
+            output,
+            {"sentences": sentences, "calls": calls},
+            f"{sentences} matching sentences in {calls} calls",
+        )
+        raise typer.Exit(0 if sentences else 1)
+    result = run_search(index_dir, text, options)
+    _write_result(result, fmt, output)
+    raise typer.Exit(0 if result.hits else 1)
+
+
+def _write_result(result, fmt: str, output: Path | None) -> None:
+    from . import export
+    from .render import render_hits, result_summary, stderr_console
+
+    with _open_output(output, fmt) as out:
+        if fmt == "json":
+            export.write_json(result, out)
+        elif fmt == "jsonl":
+            export.write_jsonl([export.hit_json(h) for h in result.hits], out)
+        elif fmt == "csv":
+            export.write_csv(result.hits, out)
+        else:
+            render_hits(result, _console(out))
+    if result.matched_speakers and fmt != "json":
+        typer.echo("speakers matched: " + "; ".join(result.matched_speakers), err=True)
+    if fmt != "table":
+        stderr_console().print(result_summary(result)) if sys.stderr.isatty() else None
+
+
+def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:
+    """A small object as JSON for machines, or one line for people."""
+    from .export import dumps
+
+    with _open_output(output, fmt) as out:
+        out.write((dumps(data) if fmt in ("json", "jsonl") else line) + "\n")
+
+
+def _console(out):
+    from rich.console import Console
+
+    return Console(
+        file=out,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        force_terminal=None if out is sys.stdout else False,
+    )
+
+
+class _open_output:
+    """stdout, or a file; CSV gets a BOM so Excel reads UTF-8. Errors are one line."""
+
+    def __init__(self, path: Path | None, fmt: str) -> None:
+        self.path, self.fmt, self.file = path, fmt, None
+
+    def __enter__(self):
+        from .errors import GongSearchError
+
+        encoding = "utf-8-sig" if self.fmt == "csv" else "utf-8"
+        if self.path is None:
+            if self.fmt == "csv":
+                sys.stdout.write("\ufeff")
+            return sys.stdout
+        try:
+            self.file = open(self.path, "w", encoding=encoding, newline="")
+        except OSError as exc:
+            raise GongSearchError(f"cannot write {self.path}: {exc.strerror}") from None
+        return self.file
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,100 @@
+"""Machine formats for hits: JSON, JSONL and spreadsheet-safe CSV.
+
+JSON is written with ``ensure_ascii=True``: any transcript text (control characters, lone
+surrogates) still yields valid JSON. CSV cells that a spreadsheet would evaluate as a
+formula are neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, TextIO
+
+from .search import ContextSentence, Hit, SearchResult
+
+HIT_FIELDS = (
+    "call_id",
+    "call_title",
+    "call_url",
+    "call_started",
+    "speaker_name",
+    "speaker_email",
+    "affiliation",
+    "start_ms",
+    "end_ms",
+    "at",
+    "text",
+    "score",
+    "context_before",
+    "context_after",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "call_id": hit.call_id,
+        "call_title": hit.call_title,
+        "call_url": hit.call_url,
+        "call_started": hit.call_started.isoformat(),
+        "speaker_name": hit.speaker_name,
+        "speaker_email": hit.speaker_email,
+        "affiliation": hit.affiliation,
+        "start_ms": hit.start_ms,
+        "end_ms": hit.end_ms,
+        "at": hit.at,
+        "text": hit.text,
+        "score": hit.score,
+        "context_before": [_context_json(c) for c in hit.context_before],
+        "context_after": [_context_json(c) for c in hit.context_after],
+    }
+
+
+def _context_json(c: ContextSentence) -> dict[str, Any]:
+    return {"speaker_name": c.speaker_name, "at": c.at, "start_ms": c.start_ms, "text": c.text}
+
+
+def result_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "query": result.query,
+        "total": result.total,
+        "total_all_words": result.total_all_words,
+        "matched_speakers": result.matched_speakers,
+        "offset": result.offset,
+        "truncated": result.truncated,
+        "next_offset": result.next_offset,
+        "hits": [hit_json(h) for h in result.hits],
+    }
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=True, indent=indent)
+
+
+def write_json(result: SearchResult, out: TextIO) -> None:
+    out.write(dumps(result_json(result), indent=2) + "\n")
+
+
+def write_jsonl(rows: list[dict[str, Any]], out: TextIO) -> None:
+    for row in rows:
+        out.write(dumps(row) + "\n")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(hits: list[Hit], out: TextIO) -> None:
+    """One row per hit, the JSON columns; context joined as ``speaker: text`` lines."""
+    writer = csv.writer(out)
+    writer.writerow(HIT_FIELDS)
+    for hit in hits:
+        row = hit_json(hit)
+        for key in ("context_before", "context_after"):
+            row[key] = "\n".join(f"{c['speaker_name']}: {c['text']}" for c in row[key])
+        writer.writerow([safe_cell(row[name]) for name in HIT_FIELDS])

@@ -1,0 +1,1 @@
+"""Everything that speaks Gong: the HTTP client and the JSON -> record parser."""

@@ -1,0 +1,304 @@
+"""The Gong v2 HTTP client: auth, client-side rate limiting, retries and pagination.
+
+Sending is layered so each step stays small: ``iter_pages()`` walks cursors,
+``_send_with_retry()`` applies the retry policy, ``_send_once()`` throttles and sends.
+Responses are sorted into retriable (429, 5xx, network) and fatal (other 4xx) in one
+place, :meth:`GongClient._check`. Typed records come out; raw JSON never leaves this
+package.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from ..config import Credentials
+from ..errors import (
+    AuthError,
+    CursorExpiredError,
+    GongAPIError,
+    RateLimitedError,
+    UnreachableError,
+)
+from . import records
+
+T = TypeVar("T")
+MAX_IDS_PER_REQUEST = 100
+_EMPTY_404 = "found corresponding to the provided filters"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. ``max_wait`` caps a single Retry-After we are willing to sleep."""
+
+    max_attempts: int = 8
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    max_wait: float = 300.0
+    network_budget: float = 30.0  # give up on an unreachable host after about this long
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, so parallel clients do not stampede."""
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * 2**attempt))
+
+
+class TokenBucket:
+    """Spread requests to ``rate`` per second (burst ``capacity``); ``rate <= 0`` disables.
+
+    The default burst is 1: evenly spaced requests never trip Gong's own 3/s window,
+    whatever phase its bucket is in.
+    """
+
+    def __init__(self, rate: float, capacity: float = 1.0) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self._tokens = self.capacity
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if self.rate <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            wait = (1 - self._tokens) / self.rate if self._tokens < 1 else 0.0
+            self._tokens -= 1
+        if wait > 0:
+            time.sleep(wait)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of typed records plus the result-set size Gong reported."""
+
+    items: list[T]
+    total: int
+
+
+class GongClient:
+    """One client per run: one connection pool, one rate budget, one request counter."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        rate: float = 3.0,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = credentials.base_url
+        self.retry = retry or RetryPolicy()
+        self.bucket = TokenBucket(rate)
+        self.request_count = 0
+        self._http = httpx.Client(
+            base_url=_api_root(credentials.base_url),
+            auth=(credentials.access_key, credentials.secret_key.reveal()),
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "gong-search"},
+        )
+
+    def __enter__(self) -> GongClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __repr__(self) -> str:
+        return f"GongClient({self.base_url!r})"
+
+    # -- endpoints ---------------------------------------------------------------------
+
+    def users(self) -> Iterator[Page[records.User]]:
+        for body in self.iter_pages("GET", "/v2/users"):
+            users = [records.parse_user(u) for u in records.page_records(body, "users")]
+            yield Page([u for u in users if u], records.page_total(body))
+
+    def calls(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        call_ids: list[str] | None = None,
+    ) -> Iterator[Page[records.Call]]:
+        """Calls with parties (and topics), oldest first, a page at a time."""
+        payload = {
+            "filter": _filter(start, end, call_ids),
+            "contentSelector": {"exposedFields": {"parties": True, "content": {"topics": True}}},
+        }
+        for body in self.iter_pages("POST", "/v2/calls/extensive", payload):
+            calls = [records.parse_call(c) for c in records.page_records(body, "calls")]
+            yield Page([c for c in calls if c], records.page_total(body))
+
+    def transcripts(
+        self,
+        call_ids: list[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Iterator[Page[records.Transcript]]:
+        """Transcripts of up to 100 ``call_ids`` (and/or a window), a page at a time."""
+        if call_ids is not None and len(call_ids) > MAX_IDS_PER_REQUEST:
+            raise ValueError(f"at most {MAX_IDS_PER_REQUEST} call ids per transcript request")
+        payload = {"filter": _filter(start, end, call_ids)}
+        for body in self.iter_pages("POST", "/v2/calls/transcript", payload):
+            items = [
+                records.parse_transcript(t) for t in records.page_records(body, "callTranscripts")
+            ]
+            yield Page([t for t in items if t], records.page_total(body))
+
+    # -- paging and sending ------------------------------------------------------------
+
+    def iter_pages(
+        self, method: str, path: str, payload: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Yield raw page bodies until ``records.cursor`` is absent.
+
+        GET sends the cursor as a query parameter, POST as a top-level body field (Gong
+        ignores a POST's query string). A cursor seen twice means a server loop: stop
+        with an error rather than spin forever.
+        """
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            if method == "GET":
+                body = self._send_with_retry(
+                    method, path, params={"cursor": cursor} if cursor else None
+                )
+            else:
+                body = self._send_with_retry(
+                    method, path, json={**(payload or {}), **({"cursor": cursor} if cursor else {})}
+                )
+            if body is None:  # Gong's 404 "no calls found" = an empty result
+                return
+            yield body
+            cursor = records.page_cursor(body)
+            if cursor is None:
+                return
+            if cursor in seen:
+                raise GongAPIError(f"{path}: the API returned the same cursor twice; giving up")
+            seen.add(cursor)
+
+    def _send_with_retry(self, method: str, path: str, **kwargs: Any) -> dict[str, Any] | None:
+        started = time.monotonic()
+        last_problem = "no response"
+        for attempt in range(self.retry.max_attempts):
+            try:
+                response = self._send_once(method, path, **kwargs)
+            except (httpx.TransportError, _BadBody) as exc:
+                last_problem = _describe(exc)
+                if time.monotonic() - started > self.retry.network_budget:
+                    break
+                time.sleep(self.retry.backoff(attempt))
+                continue
+            outcome = self._check(path, response)
+            if isinstance(outcome, float):
+                last_problem = f"HTTP {response.status_code}"
+                time.sleep(outcome if response.status_code == 429 else self.retry.backoff(attempt))
+                continue
+            return outcome
+        raise UnreachableError(
+            f"{self.base_url}{path}: gave up after {attempt + 1} attempts ({last_problem})"
+        )
+
+    def _send_once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.bucket.acquire()
+        self.request_count += 1
+        response = self._http.request(method, path, **kwargs)
+        response.read()
+        return response
+
+    def _check(self, path: str, response: httpx.Response) -> dict[str, Any] | float | None:
+        """Sort a response: a body (dict), None (empty result), or seconds to wait and retry."""
+        status = response.status_code
+        if status == 200:
+            return _json_body(response)
+        message = _error_text(response)
+        if status == 429:
+            wait = _retry_after(response)
+            if wait > self.retry.max_wait:
+                raise RateLimitedError(
+                    f"Gong rate limit or daily quota reached; it asks to wait {int(wait)} s "
+                    f"(more than --max-wait {int(self.retry.max_wait)} s). Committed work is "
+                    "kept; run sync again later",
+                    retry_after=wait,
+                )
+            return wait
+        if status >= 500:
+            return 0.0
+        if status == 404 and _EMPTY_404 in message:
+            return None
+        if status in (401, 403):
+            raise AuthError(
+                f"Gong rejected the credentials ({status}) - check access_key/secret_key "
+                f"for {self.base_url}",
+                status,
+            )
+        if status == 400 and "cursor" in message.lower() and "expired" in message.lower():
+            raise CursorExpiredError(f"{path}: cursor expired", status)
+        raise GongAPIError(f"{path}: Gong answered {status}: {message or 'no details'}", status)
+
+
+class _BadBody(Exception):
+    """A 200 whose body is not a JSON object (truncated, empty): treated like a network error."""
+
+
+def _json_body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise _BadBody("invalid JSON body") from None
+    if not isinstance(body, dict):
+        raise _BadBody("JSON body is not an object")
+    return body
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        errors = response.json().get("errors")
+    except (ValueError, AttributeError):
+        return response.text[:200]
+    if isinstance(errors, list):
+        return "; ".join(str(e) for e in errors)[:300]
+    return ""
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
+
+
+def _describe(exc: Exception) -> str:
+    return type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"[:200]
+
+
+def _api_root(base_url: str) -> str:
+    """Accept both ``https://host`` and ``https://host/v2`` as the configured base URL."""
+    return base_url[: -len("/v2")] if base_url.endswith("/v2") else base_url
+
+
+def _filter(
+    start: datetime | None, end: datetime | None, call_ids: list[str] | None
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if start is not None:
+        result["fromDateTime"] = start.isoformat()
+    if end is not None:
+        result["toDateTime"] = end.isoformat()
+    if call_ids is not None:
+        result["callIds"] = list(call_ids)
+    return result

@@ -1,0 +1,324 @@
+"""The harvester: Gong pages -> catalog -> index, crash-safe and incremental.
+
+Per page of listed calls: fetch their transcripts (one batched request per 100 calls),
+commit the page to the catalog, then replace the changed calls in the index and commit it.
+The index tags each call with the catalog content hash it reflects, so whatever a crash
+interrupts, :func:`repair` at the start of the next run makes the two agree again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from . import index as idx
+from .catalog import Catalog, StoredCall
+from .errors import CursorExpiredError, GongAPIError, RateLimitedError
+from .gong.client import MAX_IDS_PER_REQUEST, GongClient
+from .gong.records import Call, Transcript
+from .lock import SyncLock
+
+DEFAULT_DAYS = 90
+WATERMARK = "watermark"
+LAST_SYNC = "last_sync"
+MAX_CURSOR_RESTARTS = 5
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    start: datetime | None = None  # None: watermark - overlap, or DEFAULT_DAYS ago
+    end: datetime | None = None  # None: now
+    include_private: bool = False
+    full: bool = False
+    dry_run: bool = False
+    overlap_days: float = 2.0
+    pending_days: float = 3.0
+
+
+@dataclass
+class SyncReport:
+    start: datetime | None = None
+    end: datetime | None = None
+    window_note: str = ""
+    listed: int = 0
+    total_listed: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pending: int = 0
+    given_up: int = 0
+    skipped_private: int = 0
+    sentences: int = 0
+    unmatched_sentences: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    failed: list[str] = field(default_factory=list)
+    repaired: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"calls: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.pending} pending, {self.unchanged} unchanged",
+            f"{self.sentences} sentences indexed",
+            f"{self.requests} requests",
+            f"{self.seconds:.1f} s",
+        ]
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed: {', '.join(self.failed[:10])}")
+        return "; ".join(parts)
+
+
+Progress = Callable[[SyncReport], None]
+
+
+def crash_point(name: str) -> None:
+    """Test hook: ``GONG_SEARCH_CRASH_AT=name`` kills the process here, as ``kill -9`` would."""
+    if os.environ.get("GONG_SEARCH_CRASH_AT") == name:
+        os._exit(99)
+
+
+def resolve_window(
+    catalog: Catalog, options: SyncOptions, now: datetime
+) -> tuple[datetime, datetime, str]:
+    """The window to list, and a sentence saying why (printed to the user)."""
+    end = options.end or now
+    if options.start is not None:
+        return options.start, end, "explicit window"
+    default_start = now - timedelta(days=DEFAULT_DAYS)
+    if options.full:
+        earliest = catalog.date_range()
+        start = min(earliest[0], default_start) if earliest else default_start
+        return start, end, "full re-list of everything synced so far"
+    watermark = catalog.get_state(WATERMARK)
+    if watermark:
+        start = datetime.fromisoformat(watermark) - timedelta(days=options.overlap_days)
+        return start, end, f"incremental from the watermark minus {options.overlap_days:g} days"
+    return default_start, end, f"no --from given: the last {DEFAULT_DAYS} days"
+
+
+def advance_watermark(current: str | None, synced: Iterable[datetime]) -> str | None:
+    """The watermark only moves forward: the latest call start fully synced."""
+    latest = max(synced, default=None)
+    if latest is None:
+        return current
+    if current and datetime.fromisoformat(current) >= latest:
+        return current
+    return latest.isoformat()
+
+
+class Harvester:
+    def __init__(
+        self,
+        index_dir: Path,
+        client: GongClient,
+        options: SyncOptions,
+        progress: Progress | None = None,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.client = client
+        self.options = options
+        self.progress = progress or (lambda report: None)
+        self.report = SyncReport()
+        self.catalog = Catalog(self.index_dir)
+        self.now = datetime.now().astimezone()
+        self.indexed: dict[str, str] = {}
+        self.synced_starts: list[datetime] = []
+
+    def run(self) -> SyncReport:
+        started = time.monotonic()
+        try:
+            with SyncLock(self.index_dir):
+                if not self.options.dry_run:
+                    self.report.repaired = repair(self.catalog, self.index_dir)
+                    self.indexed = idx.markers(self.index_dir)
+                self._sync()
+        finally:
+            self.report.requests = self.client.request_count
+            self.report.seconds = time.monotonic() - started
+            self.catalog.close()
+        return self.report
+
+    def _sync(self) -> None:
+        start, end, note = resolve_window(self.catalog, self.options, self.now)
+        self.report.start, self.report.end, self.report.window_note = start, end, note
+        if self.options.dry_run:
+            self._dry_run(start, end)
+            return
+        self.catalog.store_users(u for page in self.client.users() for u in page.items)
+        listed = self._list_window(start, end)
+        self._retry_pending(exclude=listed)
+        if self.options.full:
+            self._remove_missing(start, end, listed)
+        watermark = advance_watermark(self.catalog.get_state(WATERMARK), self.synced_starts)
+        if watermark:
+            self.catalog.set_state(WATERMARK, watermark)
+        self.catalog.set_state(LAST_SYNC, self.now.isoformat())
+
+    def _dry_run(self, start: datetime, end: datetime) -> None:
+        for page in self.client.calls(start, end):
+            self.report.total_listed = page.total
+            self.report.listed += len(page.items)
+            self.progress(self.report)
+            break  # the first page tells the total: that is all a dry run spends
+
+    def _list_window(self, start: datetime, end: datetime) -> set[str]:
+        """List the window page by page; restart after an expired cursor (hash skips repeats).
+
+        Returns the ids of the calls kept (private ones only with --include-private).
+        """
+        seen: set[str] = set()
+        kept: set[str] = set()
+        resume_from = start
+        for _attempt in range(MAX_CURSOR_RESTARTS + 1):
+            try:
+                for page in self.client.calls(resume_from, end):
+                    self.report.total_listed = max(self.report.total_listed, page.total)
+                    kept |= self._process_page([c for c in page.items if c.id not in seen])
+                    seen.update(c.id for c in page.items)
+                    if page.items:
+                        resume_from = max(c.started for c in page.items)
+                return kept
+            except CursorExpiredError:
+                continue
+        raise GongAPIError(
+            "the call listing cursor kept expiring; try a smaller --from/--to window"
+        )
+
+    def _process_page(self, calls: list[Call]) -> set[str]:
+        unique = {c.id: c for c in calls}
+        wanted = []
+        for call in unique.values():
+            if call.is_private and not self.options.include_private:
+                self.report.skipped_private += 1
+            else:
+                wanted.append(call)
+        self.report.listed += len(unique)
+        transcripts, failed = self._fetch_transcripts([c.id for c in wanted])
+        self._store_and_index([c for c in wanted if c.id not in failed], transcripts)
+        return {c.id for c in wanted}
+
+    def _fetch_transcripts(self, call_ids: list[str]) -> tuple[dict[str, Transcript], set[str]]:
+        """Transcripts for ``call_ids`` in batches of 100; a batch Gong refuses fails alone."""
+        found: dict[str, Transcript] = {}
+        failed: set[str] = set()
+        for i in range(0, len(call_ids), MAX_IDS_PER_REQUEST):
+            batch = call_ids[i : i + MAX_IDS_PER_REQUEST]
+            try:
+                for page in self.client.transcripts(call_ids=batch):
+                    found.update((t.call_id, t) for t in page.items if t.call_id in batch)
+            except (RateLimitedError, CursorExpiredError):
+                raise
+            except GongAPIError as exc:
+                if exc.status is None or exc.status in (401, 403):
+                    raise
+                failed.update(batch)
+                self.report.failed.extend(batch)
+        return found, failed
+
+    def _store_and_index(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
+        if not calls:
+            self.progress(self.report)
+            return
+        stored = []
+        states = self.catalog.transcript_states(c.id for c in calls)
+        for call in calls:
+            transcript = transcripts.get(call.id)
+            if not (transcript and transcript.sentence_count) and states.get(call.id) == "ready":
+                transcript = self.catalog.transcript(call.id)  # never degrade a ready call
+            stored.append(self._stored(call, transcript))
+        self.catalog.store_calls(stored)
+        self.synced_starts.append(max(c.started for c in calls))
+        crash_point("after_catalog_commit")
+        self._index(stored)
+
+    def _stored(self, call: Call, transcript: Transcript | None) -> StoredCall:
+        joined = self.catalog.join(call, transcript)
+        if joined.rows:
+            state = "ready"
+        elif call.started >= self.now - timedelta(days=self.options.pending_days):
+            state = "pending"
+        else:
+            state = "none"
+        if transcript is None:
+            transcript = Transcript(call.id, (), raw={"callId": call.id, "transcript": []})
+        return StoredCall(joined, transcript, joined.content_hash(), state)
+
+    def _index(self, stored: list[StoredCall]) -> None:
+        changed = [s for s in stored if self.indexed.get(s.call.id) != s.content_hash]
+        for item in stored:
+            self.report.pending += item.transcript_state == "pending"
+        self.report.unchanged += len(stored) - len(changed)
+        if changed:
+            with idx.IndexUpdater(self.index_dir) as updater:
+                for n, item in enumerate(changed):
+                    updater.replace(item.joined, item.content_hash)
+                    self.report.unmatched_sentences += item.joined.unmatched
+                    if n == len(changed) // 2:
+                        crash_point("mid_index")
+                crash_point("before_index_commit")
+            for item in changed:
+                if item.call.id in self.indexed:
+                    self.report.updated += 1
+                else:
+                    self.report.added += 1
+                self.indexed[item.call.id] = item.content_hash
+            self.report.sentences += updater.sentences_added
+        self.progress(self.report)
+
+    def _retry_pending(self, exclude: set[str]) -> None:
+        """Ask again, in batches, for transcripts that were not ready on earlier runs."""
+        pending = [cid for cid, _ in self.catalog.pending_calls() if cid not in exclude]
+        for i in range(0, len(pending), MAX_IDS_PER_REQUEST):
+            calls = [c for c in map(self.catalog.call, pending[i : i + MAX_IDS_PER_REQUEST]) if c]
+            transcripts, failed = self._fetch_transcripts([c.id for c in calls])
+            self._store_and_index([c for c in calls if c.id not in failed], transcripts)
+
+    def _remove_missing(self, start: datetime, end: datetime, listed: set[str]) -> None:
+        """--full: drop calls Gong no longer returns (deleted, or made private)."""
+        gone = [cid for cid in self.catalog.call_ids_between(start, end) if cid not in listed]
+        if not gone:
+            return
+        self.catalog.delete_calls(gone)
+        with idx.IndexUpdater(self.index_dir) as updater:
+            for call_id in gone:
+                updater.delete(call_id)
+        for call_id in gone:
+            self.indexed.pop(call_id, None)
+        self.report.removed += len(gone)
+
+
+def sync(
+    index_dir: Path, client: GongClient, options: SyncOptions, progress: Progress | None = None
+) -> SyncReport:
+    return Harvester(index_dir, client, options, progress).run()
+
+
+def repair(catalog: Catalog, index_dir: Path) -> int:
+    """Make the index reflect the catalog exactly; returns the number of calls fixed."""
+    idx.open_index(index_dir, create=True).close()
+    wanted = catalog.content_hashes()
+    have = idx.markers(index_dir)
+    stale = [cid for cid, h in wanted.items() if have.get(cid) != h]
+    orphans = [cid for cid in have if cid not in wanted]
+    if not stale and not orphans:
+        return 0
+    with idx.IndexUpdater(index_dir) as updater:
+        for call_id in orphans:
+            updater.delete(call_id)
+        for joined in catalog.iter_call_sentences(stale):
+            updater.replace(joined, wanted[joined.call.id])
+    return len(stale) + len(orphans)
+
+
+def reindex(index_dir: Path) -> int:
+    """Rebuild the index from the catalog alone (no network); returns sentences indexed."""
+    with SyncLock(index_dir), Catalog(index_dir, create=False) as catalog:
+        hashes = catalog.content_hashes()
+        return idx.rebuild(
+            index_dir, ((j, hashes[j.call.id]) for j in catalog.iter_call_sentences())
+        )

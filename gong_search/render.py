@@ -1,0 +1,166 @@
+"""Human-facing output with rich: sync progress, status, hits, transcripts.
+
+Transcript text is always handed to rich as ``Text`` (never markup), so ``[inaudible]``
+prints as spoken. Machine formats (json, jsonl, csv) live in :mod:`gong_search.export`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from .harvest import SyncReport
+from .search import ContextSentence, Hit, SearchResult
+from .status import Status
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+class SyncProgressView:
+    """A rich bar on a terminal; otherwise one plain line per page, at most every 2 s."""
+
+    PLAIN_INTERVAL = 2.0
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self._progress: Progress | None = None
+        self._task = None
+        self._started = time.monotonic()
+        self._last_line = 0.0
+
+    def __enter__(self) -> SyncProgressView:
+        if self.live:
+            self._progress = Progress(
+                TextColumn("syncing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(
+                    "calls · {task.fields[sentences]} sentences · "
+                    "{task.fields[requests]} requests ({task.fields[rate]:.1f}/s)"
+                ),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=stderr_console(),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(
+                "sync", total=None, sentences=0, requests=0, rate=0.0
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, report: SyncReport, requests: int | None = None) -> None:
+        elapsed = max(1e-6, time.monotonic() - self._started)
+        if self._progress is not None:
+            self._progress.update(
+                self._task,
+                completed=report.listed,
+                total=report.total_listed or None,
+                sentences=report.sentences,
+                requests=report.requests,
+                rate=report.requests / elapsed,
+            )
+            return
+        now = time.monotonic()
+        if now - self._last_line >= self.PLAIN_INTERVAL or report.listed >= report.total_listed:
+            self._last_line = now
+            print(
+                f"sync: {report.listed}/{report.total_listed} calls, {report.sentences} "
+                f"sentences, {report.requests} requests, {elapsed:.0f} s",
+                file=self.stream,
+                flush=True,
+            )
+
+
+def render_status(result: Status, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    table = Table(show_header=False, box=None)
+    rows = [
+        ("index", result.index_dir),
+        ("calls", str(result.calls)),
+        ("sentences", str(result.sentences)),
+        ("speakers", str(result.speakers)),
+        ("users", str(result.users)),
+        ("pending transcripts", str(result.pending_transcripts)),
+        ("calls from", result.first_call or "-"),
+        ("calls to", result.last_call or "-"),
+        ("last sync", result.last_sync or "never"),
+        ("watermark", result.watermark or "-"),
+        ("index size", f"{result.index_bytes / 1e6:.1f} MB"),
+        ("catalog and index", "agree" if result.in_sync else "DIFFER"),
+    ]
+    for key, value in rows:
+        table.add_row(key, Text(value))
+    for pending in result.pending[:20]:
+        table.add_row("pending", Text(f"{pending['call_id']} (started {pending['started']})"))
+    console = Console(highlight=False, markup=False)
+    console.print(table)
+    for problem in result.problems:
+        stderr_console().print(Text(f"problem: {problem}"))
+
+
+def hit_text(hit: Hit) -> Text:
+    """The sentence with its matched words highlighted; never parsed as markup."""
+    text = Text(hit.text)
+    for start, end in hit.highlights:
+        text.stylize("bold yellow", start, end)
+    return text
+
+
+def render_hits(result: SearchResult, console: Console) -> None:
+    """A readable listing for a terminal: one block per hit, context dimmed."""
+    for n, hit in enumerate(result.hits, start=result.offset + 1):
+        header = Text(f"{n}. ", style="bold")
+        header.append(hit.call_title or hit.call_id, style="bold")
+        header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}  at {hit.at}", style="cyan")
+        console.print(header)
+        for ctx in hit.context_before:
+            console.print(_context_line(ctx))
+        line = Text(f"   {hit.speaker_name} ({hit.affiliation}): ", style="green")
+        line.append_text(hit_text(hit))
+        console.print(line)
+        for ctx in hit.context_after:
+            console.print(_context_line(ctx))
+        console.print(
+            Text(f"   {hit.call_url}", style="blue"), no_wrap=True, overflow="ignore", crop=False
+        )
+    console.print(Text(result_summary(result), style="dim"))
+
+
+def result_summary(result: SearchResult) -> str:
+    shown = len(result.hits)
+    first = result.offset + 1 if shown else 0
+    text = (
+        f"{result.total} matching sentences ({result.total_all_words} with all words); "
+        f"showing {first}-{result.offset + shown}"
+    )
+    if result.next_offset is not None:
+        text += f"; next page: --offset {result.next_offset}"
+    return text
+
+
+def _context_line(ctx: ContextSentence) -> Text:
+    return Text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", style="dim")

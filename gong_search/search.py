@@ -1,0 +1,379 @@
+"""The query layer: validate the query, resolve fuzzy filters, rank, attach context.
+
+This is the library API scripts and agents import::
+
+    from gong_search import search
+    result = search("index", "pricing objection", customer=True, limit=5)
+    for hit in result.hits:
+        print(hit.speaker_name, hit.at, hit.text, hit.call_url)
+
+Whoosh's own parser never raises (``"unclosed`` silently becomes words), so the query is
+validated here first and every problem is a :class:`QueryError` naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from . import index as idx
+from .catalog import Catalog, Speaker
+from .dates import format_offset
+from .errors import QueryError
+from .gong.records import Call
+from .sentences import SentenceRow, normalize_name
+
+SCHEMA_VERSION = 1
+MODES = ("default", "all", "any", "literal")
+AFFILIATIONS = ("internal", "external", "unknown")
+SPEAKER_THRESHOLD = 80.0
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Everything ``search`` accepts besides the query: filters, paging, context."""
+
+    mode: str = "default"
+    fuzzy: bool = False
+    speakers: tuple[str, ...] = ()
+    customer: bool = False
+    internal: bool = False
+    affiliations: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    call_ids: tuple[str, ...] = ()
+    title: str | None = None
+    hosts: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    per_call: int | None = None
+    before: int = 0
+    after: int = 0
+
+
+@dataclass(frozen=True)
+class ContextSentence:
+    speaker_name: str
+    at: str
+    start_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    call_id: str
+    call_title: str
+    call_url: str
+    call_started: datetime
+    speaker_name: str
+    speaker_email: str
+    affiliation: str
+    start_ms: int
+    end_ms: int
+    at: str
+    text: str
+    score: float
+    ordinal: int
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    context_before: list[ContextSentence] = field(default_factory=list)
+    context_after: list[ContextSentence] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    total: int
+    total_all_words: int
+    matched_speakers: list[str]
+    offset: int
+    limit: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.next_offset is not None
+
+    @property
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.hits)
+        return end if self.limit and end < self.total and self.hits else None
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+def validate_query(text: str, mode: str = "default") -> None:
+    """Reject what Whoosh would silently misread, with a message naming the problem."""
+    if mode not in MODES:
+        raise QueryError(f"unknown mode {mode!r}")
+    if not text.strip():
+        raise QueryError("empty query: give at least one word to search for")
+    if mode == "literal":
+        if not idx.analyze(text):
+            raise QueryError(f"query {text!r} has no searchable word")
+        return
+    if text.count('"') % 2:
+        raise QueryError(f"unbalanced quote in query {text!r}")
+    outside = re.sub(r'"[^"]*"', " ", text)
+    depth = 0
+    for char in outside:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QueryError(f"unbalanced parenthesis in query {text!r}: ')' without '('")
+    if depth:
+        raise QueryError(f"unbalanced parenthesis in query {text!r}: '(' without ')'")
+    for name in _FIELD.findall(outside):
+        if name.lower() not in idx.FIELD_ALIASES:
+            known = ", ".join(sorted(idx.FIELD_ALIASES))
+            raise QueryError(f"unknown field {name!r} in query (known fields: {known})")
+    if not _positive_words(text):
+        raise QueryError(f"query {text!r} has no searchable word (only operators or exclusions)")
+
+
+def _positive_words(text: str) -> list[str]:
+    """Tokens that could match a sentence: not operators, not excluded by ``-`` or NOT."""
+    words = []
+    negate = False
+    for token in re.findall(r'-?"[^"]*"|\S+', text):
+        bare = token.strip("()")
+        if bare in OPERATORS:
+            negate = bare == "NOT"
+            continue
+        value = bare.split(":", 1)[1] if _FIELD.match(bare) else bare
+        if not negate and not bare.startswith("-") and idx.analyze(value.replace("*", "")):
+            words.append(bare)
+        negate = False
+    return words
+
+
+# -- fuzzy names ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    speaker: Speaker
+    score: float
+
+
+def match_speakers(wanted: str, speakers: list[Speaker]) -> list[SpeakerMatch]:
+    """Speakers whose name, email or email local part resembles ``wanted``.
+
+    Typos, case, accents, a first name alone and an email local part all match; every
+    match above the threshold is returned, so ambiguity is visible to the user.
+    """
+    needle = normalize_name(wanted)
+    choices = {}
+    for i, s in enumerate(speakers):
+        local = s.email.split("@")[0].replace(".", " ").replace("_", " ")
+        choices[(i, 0)] = s.key
+        if s.email:
+            choices[(i, 1)] = s.email.lower()
+            choices[(i, 2)] = normalize_name(local)
+    best: dict[int, float] = {}
+    for _choice, score, (i, _kind) in process.extract(
+        needle, choices, scorer=_name_score, limit=None, score_cutoff=SPEAKER_THRESHOLD
+    ):
+        best[i] = max(best.get(i, 0.0), score)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], -speakers[kv[0]].sentences))
+    return [SpeakerMatch(speakers[i], score) for i, score in ranked]
+
+
+def _name_score(needle: str, candidate: str, **kwargs: object) -> float:
+    """Whole-name similarity, or a whole-word prefix match (first name, surname)."""
+    whole = fuzz.token_sort_ratio(needle, candidate)
+    if " " not in needle:
+        words = re.split(r"[\s@.]+", candidate)
+        whole = max(whole, max((fuzz.ratio(needle, w) for w in words if w), default=0))
+    return whole
+
+
+def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
+    found = process.extract(normalize_name(wanted), names, scorer=fuzz.WRatio, limit=limit)
+    return [name for name, _score, _i in found]
+
+
+def _resolve_speakers(wanted: tuple[str, ...], catalog: Catalog) -> tuple[list[str], list[str]]:
+    """Speaker keys to filter on, and display strings of who matched (for the user)."""
+    if not wanted:
+        return [], []
+    speakers = catalog.speakers()
+    keys, shown = [], []
+    for name in wanted:
+        matches = match_speakers(name, speakers)
+        if not matches:
+            near = ", ".join(closest_names(name, [s.name for s in speakers])) or "none indexed"
+            raise QueryError(f"no speaker matches {name!r} (closest: {near})")
+        for m in matches:
+            keys.append(m.speaker.key)
+            email = f" <{m.speaker.email}>" if m.speaker.email else ""
+            shown.append(f"{m.speaker.name}{email} ({m.speaker.affiliation})")
+    return keys, shown
+
+
+def _resolve_fuzzy(kind: str, wanted: tuple[str, ...], vocabulary: list[str]) -> list[str]:
+    """Fuzzy-match ``wanted`` against indexed values (host names, account domains)."""
+    keys: list[str] = []
+    for name in wanted:
+        needle = normalize_name(name)
+        found = [
+            key
+            for key in vocabulary
+            if _name_score(needle, key) >= SPEAKER_THRESHOLD or needle in key
+        ]
+        if not found:
+            near = ", ".join(closest_names(name, vocabulary)) or "none indexed"
+            raise QueryError(f"no {kind} matches {name!r} (closest: {near})")
+        keys.extend(found)
+    return keys
+
+
+def _affiliations(options: SearchOptions) -> list[str]:
+    chosen = {a.lower() for a in options.affiliations}
+    unknown = chosen - set(AFFILIATIONS)
+    if unknown:
+        raise QueryError(
+            f"--affiliation must be internal, external or unknown, not {unknown.pop()!r}"
+        )
+    if options.customer and options.internal:
+        raise QueryError("--customer and --internal exclude each other")
+    if options.customer:
+        chosen |= {"external", "unknown"}  # dial-ins without affiliation are customers too
+    if options.internal:
+        chosen.add("internal")
+    return sorted(chosen)
+
+
+# -- the search ----------------------------------------------------------------------------
+
+
+def search(
+    index_dir: str | Path, query: str, options: SearchOptions | None = None, **kwargs: object
+) -> SearchResult:
+    """Ranked sentence hits for ``query``; keyword arguments are :class:`SearchOptions` fields."""
+    options = options or SearchOptions(**kwargs)  # type: ignore[arg-type]
+    validate_query(query, options.mode)
+    if options.limit < 0 or options.offset < 0:
+        raise QueryError("--limit and --offset must not be negative")
+    index_dir = Path(index_dir)
+    with Catalog(index_dir, create=False) as catalog, idx.SearchIndex(index_dir) as engine:
+        filters, matched = resolve_filters(options, catalog, engine)
+        want = None if options.limit == 0 else options.offset + options.limit
+        raw = engine.search(
+            query,
+            options.mode,
+            options.fuzzy,
+            filters,
+            sort=options.sort,
+            want=None if options.per_call else want,
+        )
+        raw_hits = _cap_per_call(raw.hits, options.per_call)
+        page = raw_hits[options.offset : None if want is None else want]
+        hits = _build_hits(page, catalog, options)
+    return SearchResult(
+        query, hits, raw.total, raw.total_all_words, matched, options.offset, options.limit
+    )
+
+
+def count(
+    index_dir: str | Path, query: str, options: SearchOptions | None = None
+) -> tuple[int, int]:
+    """(matching sentences, matching calls): ``--count``."""
+    options = options or SearchOptions()
+    validate_query(query, options.mode)
+    with (
+        Catalog(Path(index_dir), create=False) as catalog,
+        idx.SearchIndex(Path(index_dir)) as engine,
+    ):
+        filters, _ = resolve_filters(options, catalog, engine)
+        return engine.count(query, options.mode, options.fuzzy, filters)
+
+
+def resolve_filters(
+    options: SearchOptions, catalog: Catalog, engine: idx.SearchIndex
+) -> tuple[idx.Filters, list[str]]:
+    speaker_keys, matched = _resolve_speakers(options.speakers, catalog)
+    hosts = _resolve_fuzzy("host", options.hosts, engine.vocabulary("host"))
+    accounts = _resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
+    if options.start and options.end and options.end <= options.start:
+        raise QueryError("--to must be after --from")
+    filters = idx.Filters(
+        speaker_keys=tuple(speaker_keys),
+        affiliations=tuple(_affiliations(options)),
+        start=options.start,
+        end=options.end,
+        call_ids=options.call_ids,
+        title=options.title,
+        hosts=tuple(hosts),
+        accounts=tuple(accounts),
+    )
+    return filters, matched
+
+
+def _cap_per_call(hits: list[idx.RawHit], per_call: int | None) -> list[idx.RawHit]:
+    if not per_call:
+        return hits
+    seen: dict[str, int] = {}
+    kept = []
+    for hit in hits:
+        call_id = hit.fields["call_id"]
+        if seen.get(call_id, 0) < per_call:
+            seen[call_id] = seen.get(call_id, 0) + 1
+            kept.append(hit)
+    return kept
+
+
+def _build_hits(raw: list[idx.RawHit], catalog: Catalog, options: SearchOptions) -> list[Hit]:
+    calls: dict[str, Call | None] = {}
+    rows: dict[str, list[SentenceRow]] = {}
+    hits = []
+    for r in raw:
+        f = r.fields
+        call_id = f["call_id"]
+        if call_id not in calls:
+            calls[call_id] = catalog.call(call_id)
+        call = calls[call_id]
+        before: list[ContextSentence] = []
+        after: list[ContextSentence] = []
+        if options.before or options.after:
+            if call_id not in rows:
+                joined = catalog.call_sentences(call_id)
+                rows[call_id] = joined.rows if joined else []
+            ordinal = f["ordinal"]
+            call_rows = rows[call_id]
+            before = [_context(x) for x in call_rows[max(0, ordinal - options.before) : ordinal]]
+            after = [_context(x) for x in call_rows[ordinal + 1 : ordinal + 1 + options.after]]
+        hits.append(
+            Hit(
+                call_id=call_id,
+                call_title=call.title if call else "",
+                call_url=call.url if call else "",
+                call_started=(
+                    call.started if call else datetime.fromtimestamp(f["started"])
+                ).astimezone(),
+                speaker_name=f["speaker_name"],
+                speaker_email=f.get("speaker_email", ""),
+                affiliation=f["affiliation"].capitalize(),
+                start_ms=f["start_ms"],
+                end_ms=f["end_ms"],
+                at=format_offset(f["start_ms"]),
+                text=f["text"],
+                score=round(r.score, 4),
+                ordinal=f["ordinal"],
+                highlights=r.spans,
+                context_before=before,
+                context_after=after,
+            )
+        )
+    return hits
+
+
+def _context(row: SentenceRow) -> ContextSentence:
+    return ContextSentence(row.speaker_name, format_offset(row.start_ms), row.start_ms, row.text)

@@ -1,0 +1,73 @@
+"""``gong-search status``: what the catalog and index hold, and whether they agree."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import index as idx
+from .catalog import CATALOG_NAME, Catalog
+from .errors import CatalogError, IndexStoreError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Status:
+    index_dir: str
+    calls: int = 0
+    sentences: int = 0
+    speakers: int = 0
+    users: int = 0
+    pending_transcripts: int = 0
+    index_bytes: int = 0
+    first_call: str | None = None
+    last_call: str | None = None
+    last_sync: str | None = None
+    watermark: str | None = None
+    in_sync: bool = True
+    problems: list[str] = field(default_factory=list)
+    pending: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"schema_version": SCHEMA_VERSION, **asdict(self)}
+
+
+def status(index_dir: Path) -> Status:
+    """Read-only: safe while a sync runs (it sees the last committed state)."""
+    index_dir = Path(index_dir)
+    if not (index_dir / CATALOG_NAME).exists():
+        raise CatalogError(f"{index_dir}: no gong-search index here (run `gong-search sync`)")
+    result = Status(index_dir=str(index_dir))
+    with Catalog(index_dir, create=False) as catalog:
+        counts = catalog.counts()
+        result.calls = counts["calls"]
+        result.users = counts["users"]
+        result.pending_transcripts = counts["pending_transcripts"]
+        result.pending = [
+            {"call_id": cid, "started": s.isoformat()} for cid, s in catalog.pending_calls()
+        ]
+        span = catalog.date_range()
+        if span:
+            result.first_call, result.last_call = (d.isoformat() for d in span)
+        result.last_sync = catalog.get_state("last_sync")
+        result.watermark = catalog.get_state("watermark")
+        wanted = catalog.content_hashes()
+        result.speakers = len(catalog.speakers())
+    try:
+        have = idx.markers(index_dir)
+        result.sentences = idx.document_count(index_dir) - len(have)
+        result.index_bytes = idx.index_bytes(index_dir)
+    except IndexStoreError as exc:
+        result.in_sync = False
+        result.problems.append(str(exc))
+        return result
+    stale = sum(have.get(cid) != h for cid, h in wanted.items())
+    orphans = sum(cid not in wanted for cid in have)
+    if stale or orphans:
+        result.in_sync = False
+        result.problems.append(
+            f"index differs from catalog for {stale + orphans} calls "
+            "(the next sync repairs it; or run `gong-search reindex`)"
+        )
+    return result

@@ -1,0 +1,90 @@
+"""Shared fixtures: simulators on 127.0.0.1 (random ports), synced indexes, the real CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gong_search.cli import app
+from gong_search.config import Credentials, Secret
+from gong_search.gong.client import GongClient, RetryPolicy
+from gong_search.harvest import SyncOptions, sync
+from gong_search.simulator import Simulator, SimulatorConfig
+
+SMALL = {"calls": 60, "seed": 7, "call_length": (5, 25), "rate": 0.0}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test may read the developer's real credentials or write to ./index."""
+    for var in ("GONG_BASE_URL", "GONG_ACCESS_KEY", "GONG_ACCESS_KEY_SECRET", "GONG_SECRET_KEY",
+                "GONG_CREDENTIALS", "GONG_SEARCH_INDEX", "GONG_SEARCH_CRASH_AT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("GONG_CREDENTIALS", str(tmp_path / "no-credentials.json"))
+    monkeypatch.setenv("GONG_SEARCH_INDEX", str(tmp_path / "default-index"))
+
+
+def make_simulator(**overrides) -> Simulator:
+    return Simulator(SimulatorConfig(**{**SMALL, **overrides})).start()
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """A fresh small simulator per test (tests may mutate it)."""
+    simulator = make_simulator()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_sim() -> Iterator[Simulator]:
+    """A read-only simulator shared by the whole session."""
+    simulator = make_simulator()
+    yield simulator
+    simulator.stop()
+
+
+def client_for(simulator: Simulator, rate: float = 0.0, **retry) -> GongClient:
+    creds = Credentials(simulator.base_url, "demo", Secret("demo"))
+    policy = RetryPolicy(backoff_base=0.01, backoff_max=0.05, **retry)
+    return GongClient(creds, rate=rate, retry=policy)
+
+
+def run_sync(simulator: Simulator, index_dir: Path, **options) -> object:
+    with client_for(simulator) as client:
+        return sync(index_dir, client, SyncOptions(**options))
+
+
+@pytest.fixture(scope="session")
+def synced_index(shared_sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared tenant synced once (whole window): read-only for search tests."""
+    index_dir = tmp_path_factory.mktemp("synced") / "index"
+    run_sync(shared_sim, index_dir)
+    return index_dir
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> CliResult:
+    """Run the real Typer app in-process and capture stdout and stderr separately."""
+    runner = CliRunner()
+    result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+def sim_env(simulator: Simulator) -> dict[str, str]:
+    return {"GONG_BASE_URL": simulator.base_url, "GONG_ACCESS_KEY": "demo",
+            "GONG_ACCESS_KEY_SECRET": "demo"}
+
+
+os.environ.setdefault("COLUMNS", "200")

@@ -480,7 +480,7 @@ def _console(out):
         highlight=False,
         markup=False,
         emoji=False,
-        soft_wrap=False,
+        soft_wrap=True,
         force_terminal=None if out is sys.stdout else False,
     )
 
@@ -508,6 +508,102 @@ class _open_output:
     def __exit__(self, *exc: object) -> None:
         if self.file is not None:
             self.file.close()
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl or text.")]
+
+
+@app.command()
+def show(
+    call_id: Annotated[str, typer.Argument(help="The call id (as in a hit's call_id).")],
+    index: IndexOpt = None,
+    at: Annotated[str | None, typer.Option("--at", help="Only around this moment (m:ss).")] = None,
+    context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
+    format: FormatOpt = "table",
+) -> None:
+    """A call's header (title, date, URL, parties) and its transcript with speakers and times."""
+    from .dates import parse_offset
+    from .render import render_call
+    from .show import sentence_json, show_call
+
+    _check_format(format, ("table", "json", "jsonl", "text"))
+    if context < 0:
+        raise GongSearchError("--context must not be negative")
+    view = show_call(config.index_dir(index), call_id, parse_offset(at) if at else None, context)
+    if format == "json":
+        typer.echo(_dumps(view.as_json(), indent=2))
+    elif format == "jsonl":
+        for row in view.rows:
+            typer.echo(_dumps({"call_id": view.call.id, **sentence_json(row)}))
+    else:
+        render_call(view, _console(sys.stdout), plain=format == "text")
+
+
+@app.command()
+def speakers(
+    name: Annotated[str | None, typer.Argument(help="Fuzzy name or email to filter by.")] = None,
+    index: IndexOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Indexed speakers with affiliation, email and call/sentence counts."""
+    from .render import render_speakers
+    from .show import list_speakers, speaker_json
+
+    _check_format(format, ("table", "json", "jsonl"))
+    found = list_speakers(config.index_dir(index), name)
+    if format == "json":
+        typer.echo(
+            _dumps({"schema_version": 1, "speakers": [speaker_json(s) for s in found]}, indent=2)
+        )
+    elif format == "jsonl":
+        for s in found:
+            typer.echo(_dumps(speaker_json(s)))
+    else:
+        render_speakers(found, _console(sys.stdout))
+    if not found:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    query: Annotated[list[str] | None, typer.Argument(help="What to search for.")] = None,
+) -> None:
+    """Try everything without a Gong account: simulate a tenant, sync it, search it."""
+    from .demo import DEFAULT_QUERY, build_demo_index
+    from .render import SyncProgressView, render_hits
+    from .search import search as run_search
+
+    text = " ".join(query or []) or DEFAULT_QUERY
+    typer.echo(
+        "Starting the built-in Gong simulator on 127.0.0.1 and syncing a demo tenant...", err=True
+    )
+    with SyncProgressView() as view:
+        index_dir, report = build_demo_index(progress=view.update)
+    typer.echo(report.summary(), err=True)
+    result = run_search(index_dir, text, limit=5, before=1, after=1)
+    typer.echo(f"\nTop hits for {text!r}:\n")
+    render_hits(result, _console(sys.stdout))
+    ix = str(index_dir)
+    typer.echo("\nTry next (same demo index):")
+    for example in (
+        f'gong-search --index {ix} "security review" --customer -n 5',
+        f"gong-search --index {ix} discount --speaker jose -C 1",
+        f"gong-search --index {ix} speakers",
+        f"gong-search --index {ix} status",
+        f'gong-search --index {ix} "budget" --csv budget.csv --limit 0',
+    ):
+        typer.echo(f"  {example}")
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise GongSearchError(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
+
+
+def _dumps(value: object, indent: int | None = None) -> str:
+    from .export import dumps
+
+    return dumps(value, indent=indent)
 
 
 def main() -> None:

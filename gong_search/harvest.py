@@ -143,6 +143,10 @@ class Harvester:
             self.catalog.close()
         return self.report
 
+    def _report_progress(self) -> None:
+        self.report.requests = self.client.request_count
+        self.progress(self.report)
+
     def _sync(self) -> None:
         start, end, note = resolve_window(self.catalog, self.options, self.now)
         self.report.start, self.report.end, self.report.window_note = start, end, note
@@ -163,7 +167,7 @@ class Harvester:
         for page in self.client.calls(start, end):
             self.report.total_listed = page.total
             self.report.listed += len(page.items)
-            self.progress(self.report)
+            self._report_progress()
             break  # the first page tells the total: that is all a dry run spends
 
     def _list_window(self, start: datetime, end: datetime) -> set[str]:
@@ -222,7 +226,7 @@ class Harvester:
 
     def _store_and_index(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
         if not calls:
-            self.progress(self.report)
+            self._report_progress()
             return
         stored = []
         states = self.catalog.transcript_states(c.id for c in calls)
@@ -268,7 +272,7 @@ class Harvester:
                     self.report.added += 1
                 self.indexed[item.call.id] = item.content_hash
             self.report.sentences += updater.sentences_added
-        self.progress(self.report)
+        self._report_progress()
 
     def _retry_pending(self, exclude: set[str]) -> None:
         """Ask again, in batches, for transcripts that were not ready on earlier runs."""

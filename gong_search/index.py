@@ -65,6 +65,7 @@ def _schema() -> fields.Schema:
         end_ms=fields.NUMERIC(int, bits=64, stored=True, shift_step=0),
         marker_call=fields.ID(stored=True),
         marker_hash=fields.STORED(),
+        is_marker=fields.ID(),  # one posting list of all markers, to mask them out cheaply
     )
 
 
@@ -161,6 +162,10 @@ def sentence_documents(joined: CallSentences) -> Iterable[dict]:
         }
 
 
+def _marker(call_id: str, content_hash: str) -> dict:
+    return {"marker_call": call_id, "marker_hash": content_hash, "is_marker": "1"}
+
+
 class IndexUpdater:
     """One Whoosh writer for a batch of call replacements; commit or cancel, never leak.
 
@@ -188,7 +193,7 @@ class IndexUpdater:
         writer = self._w()
         for doc in sentence_documents(joined):
             writer.add_document(**doc)
-        writer.add_document(marker_call=joined.call.id, marker_hash=content_hash)
+        writer.add_document(**_marker(joined.call.id, content_hash))
         self.sentences_added += len(joined.rows)
 
     def delete(self, call_id: str) -> None:
@@ -232,7 +237,7 @@ def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
         for joined, content_hash in calls:
             for doc in sentence_documents(joined):
                 writer.add_document(**doc)
-            writer.add_document(marker_call=joined.call.id, marker_hash=content_hash)
+            writer.add_document(**_marker(joined.call.id, content_hash))
             count += len(joined.rows)
         writer.commit()
     except BaseException:
@@ -317,7 +322,6 @@ class RawResult:
     hits: list[RawHit]
     total: int
     total_all_words: int
-    calls: int
 
 
 def analyze(text: str) -> list[str]:
@@ -331,6 +335,13 @@ class SearchIndex:
     def __init__(self, index_dir: Path) -> None:
         self._ix = open_index(index_dir)
         self._searcher = self._ix.searcher(weighting=WEIGHTING)
+        self._filter_cache: dict[Filters, set[int]] = {}
+        reader = self._searcher.reader()
+        self._markers = (
+            set(reader.postings("is_marker", "1").all_ids())
+            if reader.doc_frequency("is_marker", "1")
+            else set()
+        )
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
         self._parsers = {
             group: self._make_parser(group, aliases)
@@ -363,7 +374,7 @@ class SearchIndex:
             q = query.Term("text", words[0]) if len(words) == 1 else query.Phrase("text", words)
             return q, q
         q_all = self._parsers[qparser.AndGroup].parse(text)
-        q_any = self._parsers[qparser.OrGroup].parse(text)
+        q_any = _any_of(q_all)
         if fuzzy:
             q_all, q_any = _fuzzy(q_all), _fuzzy(q_any)
         if mode == "all" or q_all == q_any:
@@ -374,28 +385,49 @@ class SearchIndex:
         boosted.boost = ALL_WORDS_BOOST
         return query.Or([boosted, q_any]), q_all
 
-    @staticmethod
-    def filter_query(filters: Filters) -> query.Query | None:
-        parts: list[query.Query] = []
+    def filter_set(self, filters: Filters) -> set[int] | None:
+        """Document numbers passing ``filters``, built from posting lists and cached.
 
-        def any_of(field: str, values: Iterable[str]) -> None:
-            values = list(values)
+        Whoosh's ``filter=`` with a query rebuilds this set on every search; a set made
+        once from posting lists is reused by every query on this searcher.
+        """
+        if filters == Filters():
+            return None
+        cached = self._filter_cache.get(filters)
+        if cached is not None:
+            return cached
+        reader = self._searcher.reader()
+
+        def any_of(field: str, values: Iterable[str]) -> set[int]:
+            found: set[int] = set()
+            for value in values:
+                if reader.doc_frequency(field, value):
+                    found.update(reader.postings(field, value).all_ids())
+            return found
+
+        parts: list[set[int]] = []
+        for field, values in (
+            ("call_id", filters.call_ids),
+            ("speaker_key", filters.speaker_keys),
+            ("host", filters.hosts),
+            ("account", filters.accounts),
+            ("affiliation", filters.affiliations),
+        ):
             if values:
-                parts.append(query.Or([query.Term(field, v) for v in values]))
-
-        any_of("speaker_key", filters.speaker_keys)
-        any_of("affiliation", filters.affiliations)
-        any_of("call_id", filters.call_ids)
-        any_of("host", filters.hosts)
-        any_of("account", filters.accounts)
+                parts.append(any_of(field, values))
+        if filters.title:
+            for word in (t.text for t in SCHEMA["title"].analyzer(filters.title)):
+                parts.append(any_of("title", [word]))
         if filters.start or filters.end:
             low = int(filters.start.timestamp()) if filters.start else None
             high = int(filters.end.timestamp()) - 1 if filters.end else None
-            parts.append(query.NumericRange("started", low, high))
-        if filters.title:
-            words = [t.text for t in SCHEMA["title"].analyzer(filters.title)]
-            parts.extend(query.Term("title", w) for w in words)
-        return query.And(parts) if parts else None
+            parts.append(set(query.NumericRange("started", low, high).docs(self._searcher)))
+        parts.sort(key=len)
+        allowed = set(parts[0]) if parts else set()
+        for part in parts[1:]:
+            allowed &= part
+        self._filter_cache[filters] = allowed
+        return allowed
 
     # -- running --
 
@@ -411,18 +443,23 @@ class SearchIndex:
     ) -> RawResult:
         """The top ``want`` hits (None = all), with exact totals."""
         q, q_all = self.text_query(text, mode, fuzzy)
-        flt = self.filter_query(filters)
-        if flt is not None:
-            q, q_all = query.Require(q, flt), query.Require(q_all, flt)
+        allowed = self.filter_set(filters)
         searcher = self._searcher
         if sort == "date":
             facets = [sorting.FieldFacet("started", reverse=True), sorting.FieldFacet("ordinal")]
-            results = searcher.search(q, limit=want, sortedby=facets)
+            results = searcher.search(
+                q, limit=want, sortedby=facets, filter=allowed, mask=self._markers or None
+            )
         else:
-            results = searcher.search(q, limit=None if want is None else want + 20)
+            limit = None if want is None else want + 20
+            results = searcher.search(q, limit=limit, filter=allowed, mask=self._markers or None)
         terms = self._highlight_terms(q)
         hits = [
-            RawHit(r.score or 0.0, dict(r.fields()), _spans(r.get("text", ""), terms))
+            RawHit(
+                r.score if sort != "date" else 0.0,  # a date sort's "score" is its sort key
+                dict(r.fields()),
+                _spans(r.get("text", ""), terms),
+            )
             for r in results
         ]
         if sort != "date":
@@ -435,21 +472,17 @@ class SearchIndex:
                 )
             )
             hits = hits if want is None else hits[:want]
-        total_ids = self._ids(q)
+        total = len(self._ids(q, allowed))
         return RawResult(
             hits=hits,
-            total=len(total_ids),
-            total_all_words=len(self._ids(q_all)) if q_all is not q else len(total_ids),
-            calls=0,
+            total=total,
+            total_all_words=len(self._ids(q_all, allowed)) if q_all is not q else total,
         )
 
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         """(matching sentences, matching calls) without scoring."""
         q, _ = self.text_query(text, mode, fuzzy)
-        flt = self.filter_query(filters)
-        if flt is not None:
-            q = query.Require(q, flt)
-        ids = self._ids(q)
+        ids = self._ids(q, self.filter_set(filters))
         reader = self._searcher.reader()
         calls = {reader.stored_fields(d)["call_id"] for d in ids}
         return len(ids), len(calls)
@@ -459,13 +492,38 @@ class SearchIndex:
         terms = self._searcher.reader().lexicon(field)
         return [t.decode() if isinstance(t, bytes) else t for t in terms]
 
-    def _ids(self, q: query.Query) -> list[int]:
+    def _ids(self, q: query.Query, allowed: set[int] | None) -> list[int]:
         """Every matching document number, unscored (cheap exact counts)."""
-        return list(q.docs(self._searcher))
+        ids = q.docs(self._searcher)
+        if allowed is None:
+            return [d for d in ids if d not in self._markers]
+        return [d for d in ids if d in allowed]
 
     def _highlight_terms(self, q: query.Query) -> set[str]:
         found = q.existing_terms(self._searcher.reader(), phrases=True, expand=True)
         return {t.decode() if isinstance(t, bytes) else t for f, t in found if f == "text"}
+
+
+def _any_of(q: query.Query) -> query.Query:
+    """The OR form of an AND-grouped query, keeping exclusions as exclusions.
+
+    (Whoosh's OrGroup would turn ``a NOT b`` into ``a OR (NOT b)``, which matches
+    nearly everything.)
+    """
+    if isinstance(q, query.AndNot):
+        return query.AndNot(_any_of(q.a), q.b)
+    if not isinstance(q, query.And):
+        return q
+    negative = [c.query for c in q.subqueries if isinstance(c, query.Not)]
+    rest = [c for c in q.subqueries if not isinstance(c, query.Not)]
+    words = [c for c in rest if all(f == "text" for f, _t in c.iter_all_terms())]
+    required = [c for c in rest if c not in words]  # field:value terms stay constraints
+    if not words:
+        return q
+    either = query.Or(words) if len(words) > 1 else words[0]
+    if required:
+        either = query.And([*required, either])
+    return query.AndNot(either, query.Or(negative)) if negative else either
 
 
 def _fuzzy(q: query.Query) -> query.Query:

@@ -23,8 +23,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .catalog import Speaker
+from .dates import format_offset
 from .harvest import SyncReport
 from .search import ContextSentence, Hit, SearchResult
+from .show import CallView
 from .status import Status
 
 
@@ -164,3 +167,30 @@ def result_summary(result: SearchResult) -> str:
 
 def _context_line(ctx: ContextSentence) -> Text:
     return Text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", style="dim")
+
+
+def render_call(view: CallView, console: Console, plain: bool = False) -> None:
+    """Header, parties, then one line per sentence (speaker changes start a new block)."""
+    c = view.call
+    console.print(Text(c.title or c.id, style="" if plain else "bold"))
+    console.print(
+        Text(f"{c.started:%Y-%m-%d %H:%M %Z}  ·  host {view.host_name or '-'}  ·  id {c.id}")
+    )
+    console.print(Text(c.url), no_wrap=True, overflow="ignore", crop=False)
+    for p in c.parties:
+        email = f" <{p.email}>" if p.email else ""
+        console.print(Text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
+    console.print()
+    speaker = None
+    for row in view.rows:
+        if row.speaker_name != speaker:
+            speaker = row.speaker_name
+            console.print(Text(f"{speaker} ({row.affiliation})", style="" if plain else "green"))
+        console.print(Text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
+
+
+def render_speakers(speakers: list[Speaker], console: Console) -> None:
+    table = Table("name", "affiliation", "email", "calls", "sentences", box=None)
+    for s in speakers:
+        table.add_row(Text(s.name), s.affiliation, Text(s.email), str(s.calls), str(s.sentences))
+    console.print(table)

@@ -88,3 +88,14 @@ def sim_env(simulator: Simulator) -> dict[str, str]:
 
 
 os.environ.setdefault("COLUMNS", "200")
+
+
+@pytest.fixture(scope="session")
+def crafted_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-written tenant of tests/crafted.py, synced through the simulator."""
+    from .crafted import write_tenant
+
+    base = tmp_path_factory.mktemp("crafted")
+    with make_simulator(tenant_dir=write_tenant(base / "tenant")) as simulator:
+        run_sync(simulator, base / "index")
+    return base / "index"

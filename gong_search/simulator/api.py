@@ -124,8 +124,11 @@ class GongApi:
             if match is None:
                 continue
             if request.method not in methods:
-                raise ApiError(405, f"Method {request.method} not allowed on {path}",
-                               {"Allow": ", ".join(methods)})
+                raise ApiError(
+                    405,
+                    f"Method {request.method} not allowed on {path}",
+                    {"Allow": ", ".join(methods)},
+                )
             return methods[request.method], match.groupdict()
         raise ApiError(404, f"No such endpoint: {path}")
 
@@ -173,6 +176,14 @@ class GongApi:
         page, records = self._page("/v2/calls", offset, self._listed(flt), NO_CALLS)
         calls = [self._record(call_id)["metaData"] for call_id in page]
         return {"requestId": request_id(), "records": records, "calls": calls}
+
+    def upload_call(self, request: ApiRequest, params: dict[str, str]) -> dict:
+        """POST /v2/calls creates a call; clients that use it to list calls get a 400."""
+        raise ApiError(
+            400,
+            "Malformed request: clientUniqueId, actualStart, parties, direction "
+            "and primaryUser are required",
+        )
 
     def extensive(self, request: ApiRequest, params: dict[str, str]) -> dict:
         body = _json_body(request)
@@ -242,8 +253,10 @@ class GongApi:
 
     def _owned(self, call_id: str, flt: _CallFilter) -> bool:
         key = self.overlay.call_key(call_id)
-        return key is not None and (flt.hosts is None or key.primary_user_id in flt.hosts) and (
-            flt.workspace is None or key.workspace_id == flt.workspace
+        return (
+            key is not None
+            and (flt.hosts is None or key.primary_user_id in flt.hosts)
+            and (flt.workspace is None or key.workspace_id == flt.workspace)
         )
 
     def _record(self, call_id: str) -> dict:
@@ -261,7 +274,7 @@ class GongApi:
 _ROUTES: list[tuple[re.Pattern[str], dict[str, _Route]]] = [
     (re.compile(r"/v2/users"), {"GET": GongApi.list_users}),
     (re.compile(r"/v2/users/(?P<id>[^/]+)"), {"GET": GongApi.get_user}),
-    (re.compile(r"/v2/calls"), {"GET": GongApi.list_calls}),
+    (re.compile(r"/v2/calls"), {"GET": GongApi.list_calls, "POST": GongApi.upload_call}),
     (re.compile(r"/v2/calls/extensive"), {"POST": GongApi.extensive}),
     (re.compile(r"/v2/calls/transcript"), {"POST": GongApi.transcripts}),
     (re.compile(r"/v2/calls/(?P<id>[^/]+)"), {"GET": GongApi.get_call}),

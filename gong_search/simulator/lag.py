@@ -5,8 +5,9 @@ and a listed call may not have its transcript yet. Both effects are counted in r
 not seconds, so tests are fast and exact:
 
 * Late calls: a deterministic share ``late_fraction`` of calls (chosen by a hash of seed and
-  call id) is hidden from /v2/calls/extensive and /v2/calls/transcript listings. The first
-  listing request whose filter matches such a call starts its clock, and the call is listed
+  call id) is hidden from call listings (/v2/calls/extensive, /v2/calls/transcript and
+  GET /v2/calls). The first listing request whose filter matches such a call (on any page)
+  starts its clock, and the call is listed
   from the ``late_requests``-th /v2/calls/extensive request after that one. With
   ``late_requests=3``: seen (hidden) during extensive request #1, still hidden in #2 and
   #3, listed from #4 on. Transcript requests start clocks but do not advance them.

@@ -127,8 +127,10 @@ class Simulator:
             raise RuntimeError("simulator already started")
         self._httpd = _Server((self.config.host, self.config.port), _Handler, self)
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name="gong-simulator", daemon=True,
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="gong-simulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -294,6 +296,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # headers and body go out in separate writes: without NODELAY, Nagle's algorithm and
+        # delayed ACKs add ~40 ms to every keep-alive request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, True)
 
     def finish(self) -> None:

@@ -118,7 +118,8 @@ class SyntheticTenant:
         self._end_us = int(anchor_utc.timestamp()) * _US
         self._span_us = int(span_days * 86400 * _US)
         self._id_offset = int(stable_id(seed, "calls")) - _ID_BASE
-        self._script = lru_cache(maxsize=64)(self._build_script)
+        # one page of /extensive then /transcript for the same 100 calls must hit the cache
+        self._script = lru_cache(maxsize=128)(self._build_script)
         self._user_ids = {rep: stable_id(seed, "user", rep.email) for rep in REPS}
 
     # ---- ids and time -------------------------------------------------------------------

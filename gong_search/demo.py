@@ -1,0 +1,36 @@
+"""``gong-search demo``: the whole product on a synthetic tenant, no Gong account needed.
+
+The simulator runs in-process on a free loopback port; the demo index lives in a per-user
+cache directory (never ``./index``, never a real index) and is rebuilt on every run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .config import Credentials, Secret
+from .gong.client import GongClient
+from .harvest import SyncOptions, SyncReport, sync
+from .simulator import Simulator, SimulatorConfig
+
+DEMO_TENANT = {"calls": 150, "seed": 42, "call_length": (40, 160), "rate": 0.0}
+DEFAULT_QUERY = "pricing objection"
+
+
+def demo_index_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "gong-search" / "demo-index"
+
+
+def build_demo_index(index_dir: Path | None = None, progress=None) -> tuple[Path, SyncReport]:
+    """Serve a synthetic tenant on 127.0.0.1 and sync it into a fresh demo index."""
+    index_dir = index_dir or demo_index_dir()
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    with Simulator(SimulatorConfig(**DEMO_TENANT)).start() as simulator:
+        creds = Credentials(simulator.base_url, "demo", Secret("demo"))
+        with GongClient(creds, rate=0) as client:
+            report = sync(index_dir, client, SyncOptions(), progress)
+    return index_dir, report

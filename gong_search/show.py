@@ -1,0 +1,92 @@
+"""``show`` and ``speakers``: a call's transcript, and who speaks in the index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import Catalog, Speaker
+from .dates import format_offset
+from .errors import NotFoundError
+from .gong.records import Call
+from .search import match_speakers
+from .sentences import SentenceRow
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class CallView:
+    call: Call
+    host_name: str
+    rows: list[SentenceRow]
+    at_ms: int | None = None
+
+    def as_json(self) -> dict:
+        c = self.call
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "call_id": c.id,
+            "title": c.title,
+            "url": c.url,
+            "started": c.started.isoformat(),
+            "duration": c.duration,
+            "host": self.host_name,
+            "parties": [
+                {
+                    "name": p.display_name,
+                    "email": p.email,
+                    "affiliation": p.affiliation,
+                    "title": p.title,
+                    "speaker_id": p.speaker_id,
+                }
+                for p in c.parties
+            ],
+            "sentences": [sentence_json(r) for r in self.rows],
+        }
+
+
+def sentence_json(row: SentenceRow) -> dict:
+    return {
+        "ordinal": row.ordinal,
+        "speaker_name": row.speaker_name,
+        "affiliation": row.affiliation,
+        "start_ms": row.start_ms,
+        "end_ms": row.end_ms,
+        "at": format_offset(row.start_ms),
+        "text": row.text,
+    }
+
+
+def show_call(
+    index_dir: Path, call_id: str, at_ms: int | None = None, context: int = 10
+) -> CallView:
+    """The call and its transcript; with ``at_ms``, only ``context`` sentences around it."""
+    with Catalog(Path(index_dir), create=False) as catalog:
+        joined = catalog.call_sentences(call_id.strip())
+    if joined is None:
+        raise NotFoundError(f"no call {call_id!r} in the index (see `gong-search status`)")
+    rows = joined.rows
+    if at_ms is not None and rows:
+        nearest = min(range(len(rows)), key=lambda i: abs(rows[i].start_ms - at_ms))
+        rows = rows[max(0, nearest - context) : nearest + context + 1]
+    return CallView(joined.call, joined.host_name, rows, at_ms)
+
+
+def list_speakers(index_dir: Path, name: str | None = None) -> list[Speaker]:
+    """Indexed speakers; with ``name``, fuzzy-filtered like ``--speaker`` (best first)."""
+    with Catalog(Path(index_dir), create=False) as catalog:
+        speakers = catalog.speakers()
+    if not name:
+        return speakers
+    return [m.speaker for m in match_speakers(name, speakers)]
+
+
+def speaker_json(s: Speaker) -> dict:
+    return {
+        "name": s.name,
+        "email": s.email,
+        "affiliation": s.affiliation,
+        "calls": s.calls,
+        "sentences": s.sentences,
+    }

@@ -40,6 +40,7 @@ class GongGroup(TyperGroup):
                     err=True,
                 )
             args = ["search", *args]
+        ctx.meta["argv"] = list(args)  # for choosing the error format later
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -71,13 +72,12 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def _wants_json(ctx: click.Context) -> bool:
-    args = [*ctx.protected_args, *ctx.args] if hasattr(ctx, "protected_args") else ctx.args
-    for i, arg in enumerate(args):
-        if arg in ("--format", "-f") and i + 1 < len(args) and args[i + 1] in ("json", "jsonl"):
-            return True
-        if arg in ("--format=json", "--format=jsonl"):
-            return True
-    return False
+    """Did the command line ask for json/jsonl? Then errors are JSON too."""
+    args = ctx.meta.get("argv", [])
+    pairs = zip(args, args[1:], strict=False)
+    return any(a in ("--format", "-f") and b in ("json", "jsonl") for a, b in pairs) or any(
+        a in ("--format=json", "--format=jsonl") for a in args
+    )
 
 
 def _fail(message: str, code: str, exit_code: int, as_json: bool) -> None:

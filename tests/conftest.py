@@ -22,8 +22,15 @@ SMALL = {"calls": 60, "seed": 7, "call_length": (5, 25), "rate": 0.0}
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test may read the developer's real credentials or write to ./index."""
-    for var in ("GONG_BASE_URL", "GONG_ACCESS_KEY", "GONG_ACCESS_KEY_SECRET", "GONG_SECRET_KEY",
-                "GONG_CREDENTIALS", "GONG_SEARCH_INDEX", "GONG_SEARCH_CRASH_AT"):
+    for var in (
+        "GONG_BASE_URL",
+        "GONG_ACCESS_KEY",
+        "GONG_ACCESS_KEY_SECRET",
+        "GONG_SECRET_KEY",
+        "GONG_CREDENTIALS",
+        "GONG_SEARCH_INDEX",
+        "GONG_SEARCH_CRASH_AT",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GONG_CREDENTIALS", str(tmp_path / "no-credentials.json"))
     monkeypatch.setenv("GONG_SEARCH_INDEX", str(tmp_path / "default-index"))
@@ -83,8 +90,11 @@ def cli(*args: str, env: dict[str, str] | None = None) -> CliResult:
 
 
 def sim_env(simulator: Simulator) -> dict[str, str]:
-    return {"GONG_BASE_URL": simulator.base_url, "GONG_ACCESS_KEY": "demo",
-            "GONG_ACCESS_KEY_SECRET": "demo"}
+    return {
+        "GONG_BASE_URL": simulator.base_url,
+        "GONG_ACCESS_KEY": "demo",
+        "GONG_ACCESS_KEY_SECRET": "demo",
+    }
 
 
 os.environ.setdefault("COLUMNS", "200")

@@ -13,7 +13,9 @@ from gong_search.index import current_dir
 def canonical_dump(index_dir: Path) -> dict:
     db = sqlite3.connect(Path(index_dir) / "catalog.sqlite3")
     catalog = {
-        "calls": sorted(db.execute("SELECT id, started, content_hash, transcript_state FROM calls")),
+        "calls": sorted(
+            db.execute("SELECT id, started, content_hash, transcript_state FROM calls")
+        ),
         "transcripts": sorted(db.execute("SELECT call_id, raw FROM transcripts")),
         "speakers": sorted(db.execute("SELECT * FROM call_speakers")),
     }

@@ -56,8 +56,10 @@ def test_more_than_100_ids_per_transcript_request_is_refused(shared_sim) -> None
 
 def test_empty_window_404_is_an_empty_result(shared_sim) -> None:
     with client_for(shared_sim) as client:
-        assert list(client.calls(datetime(1999, 1, 1, tzinfo=UTC),
-                                 datetime(1999, 1, 2, tzinfo=UTC))) == []
+        assert (
+            list(client.calls(datetime(1999, 1, 1, tzinfo=UTC), datetime(1999, 1, 2, tzinfo=UTC)))
+            == []
+        )
 
 
 def test_401_is_a_clean_error_without_the_secret(shared_sim) -> None:
@@ -153,8 +155,12 @@ def test_post_cursor_goes_in_the_body_not_the_query() -> None:
 
 def test_repeated_cursor_stops_instead_of_looping() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        records = {"totalRecords": 9, "currentPageSize": 1, "currentPageNumber": 0,
-                   "cursor": "same"}
+        records = {
+            "totalRecords": 9,
+            "currentPageSize": 1,
+            "currentPageNumber": 0,
+            "cursor": "same",
+        }
         return httpx.Response(200, json={"requestId": "r", "records": records, "users": []})
 
     creds = Credentials("https://example.invalid", "a", Secret("b"))

@@ -27,7 +27,10 @@ def test_file_is_used_when_nothing_else_is_set(tmp_path: Path) -> None:
     path = write_creds(tmp_path / "c.json", GOOD)
     creds = config.load_credentials(credentials_file=path)
     assert (creds.base_url, creds.access_key, creds.secret_key.reveal()) == (
-        "https://us-1.api.gong.io", "AK", "S3CRET-xyz")
+        "https://us-1.api.gong.io",
+        "AK",
+        "S3CRET-xyz",
+    )
 
 
 def test_env_overrides_file_and_flags_override_env(tmp_path: Path, monkeypatch) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from gong_search.search import SearchOptions, search
 
-from .crafted import C1, C2, NOW
 from .conftest import cli
+from .crafted import C1, C2, NOW
 
 
 def hits(index: Path, *args: str) -> list[dict]:
@@ -27,8 +27,10 @@ def texts(index: Path, *args: str) -> list[str]:
 
 def test_sentences_with_both_words_rank_above_one_word(crafted_index: Path) -> None:
     found = texts(crafted_index, "pricing", "objection")
-    both = {"Your pricing is a real objection for our team.",
-            "The renewal pricing objection came up again."}
+    both = {
+        "Your pricing is a real objection for our team.",
+        "The renewal pricing objection came up again.",
+    }
     assert set(found[:2]) == both
     assert "The pricing seems high." in found[2:]  # one word still found, lower
 
@@ -42,13 +44,15 @@ def test_json_reports_hits_matching_all_words(crafted_index: Path) -> None:
 
 def test_phrase_matches_only_adjacent_words(crafted_index: Path) -> None:
     assert texts(crafted_index, '"pricing objection"') == [
-        "The renewal pricing objection came up again."]
+        "The renewal pricing objection came up again."
+    ]
 
 
 def test_all_and_any_modes(crafted_index: Path) -> None:
     assert len(texts(crafted_index, "--all", "pricing objection")) == 2
     assert len(texts(crafted_index, "--any", "pricing objection")) == len(
-        texts(crafted_index, "pricing objection"))
+        texts(crafted_index, "pricing objection")
+    )
 
 
 def test_stemming_and_accent_folding(crafted_index: Path) -> None:
@@ -72,23 +76,28 @@ def test_prefix_and_fuzzy(crafted_index: Path) -> None:
 
 def test_literal_ignores_syntax(crafted_index: Path) -> None:
     assert texts(crafted_index, "--literal", "pricing objection") == [
-        "The renewal pricing objection came up again."]
+        "The renewal pricing objection came up again."
+    ]
     assert texts(crafted_index, "--literal", '"unclosed') == []
 
 
 def test_field_queries(crafted_index: Path) -> None:
     assert set(texts(crafted_index, "pricing", "affiliation:internal")) == {
-        "We can offer a discount on pricing."}
+        "We can offer a discount on pricing."
+    }
     assert {h["call_id"] for h in hits(crafted_index, f"call:{C2}", "pricing")} == {C2}
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (("--speaker", "jon smth"), {"John Smith"}),
-    (("--speaker", "JOHN"), {"John Smith"}),
-    (("--speaker", "zoe muller"), {"Zoë Müller"}),
-    (("--speaker", "john.smith"), {"John Smith"}),
-    (("--speaker", "rita", "--speaker", "sam"), {"Rita Rep", "Sam Seller"}),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--speaker", "jon smth"), {"John Smith"}),
+        (("--speaker", "JOHN"), {"John Smith"}),
+        (("--speaker", "zoe muller"), {"Zoë Müller"}),
+        (("--speaker", "john.smith"), {"John Smith"}),
+        (("--speaker", "rita", "--speaker", "sam"), {"Rita Rep", "Sam Seller"}),
+    ],
+)
 def test_fuzzy_speaker_filter(crafted_index: Path, args, expected) -> None:
     found = hits(crafted_index, "pricing OR the OR we OR let", *args)
     assert found and {h["speaker_name"] for h in found} == expected
@@ -103,20 +112,23 @@ def test_speaker_with_no_match_lists_closest(crafted_index: Path) -> None:
 def test_matched_speakers_are_reported(crafted_index: Path) -> None:
     result = cli("pricing", "--speaker", "jon smth", "--index", str(crafted_index), "-f", "json")
     assert json.loads(result.stdout)["matched_speakers"] == [
-        "John Smith <john.smith@acme-logistics.com> (External)"]
+        "John Smith <john.smith@acme-logistics.com> (External)"
+    ]
 
 
 def test_customer_includes_unknown_dial_ins(crafted_index: Path) -> None:
     found = hits(crafted_index, "objections", "--customer")
     assert {h["affiliation"] for h in found} == {"External", "Unknown"}
     assert all(h["affiliation"] == "Internal" for h in hits(crafted_index, "pricing", "--internal"))
-    assert {h["affiliation"] for h in hits(crafted_index, "objections", "--affiliation",
-                                           "unknown")} == {"Unknown"}
+    assert {
+        h["affiliation"] for h in hits(crafted_index, "objections", "--affiliation", "unknown")
+    } == {"Unknown"}
 
 
 def test_date_call_title_host_account_filters(crafted_index: Path) -> None:
-    recent = (NOW.date().toordinal() - 20)
+    recent = NOW.date().toordinal() - 20
     from datetime import date
+
     cutoff = date.fromordinal(recent).isoformat()
     assert {h["call_id"] for h in hits(crafted_index, "pricing", "--from", cutoff)} == {C1}
     assert {h["call_id"] for h in hits(crafted_index, "pricing", "--to", cutoff)} == {C2}
@@ -132,10 +144,13 @@ def test_context_never_crosses_calls(crafted_index: Path) -> None:
     found = hits(crafted_index, '"renewal pricing"', "-C", "2")
     assert found[0]["context_before"] == []
     assert [c["text"] for c in found[0]["context_after"]] == [
-        "We can offer a discount on pricing.", "Security review is pending."]
+        "We can offer a discount on pricing.",
+        "Security review is pending.",
+    ]
     only_before = hits(crafted_index, "dashboard", "-B", "1")[0]
     assert [c["text"] for c in only_before["context_before"]] == [
-        "We had objections last year too."] and only_before["context_after"] == []
+        "We had objections last year too."
+    ] and only_before["context_after"] == []
 
 
 def test_per_call_cap(crafted_index: Path) -> None:
@@ -147,17 +162,28 @@ def test_offset_paging_has_no_duplicates_or_gaps(crafted_index: Path) -> None:
     everything = hits(crafted_index, "pricing OR the OR we")
     pages = []
     for offset in range(0, len(everything), 2):
-        result = cli("pricing OR the OR we", "--index", str(crafted_index), "-f", "jsonl",
-                     "--limit", "2", "--offset", str(offset))
+        result = cli(
+            "pricing OR the OR we",
+            "--index",
+            str(crafted_index),
+            "-f",
+            "jsonl",
+            "--limit",
+            "2",
+            "--offset",
+            str(offset),
+        )
         pages += [json.loads(x) for x in result.stdout.splitlines()]
     assert [(h["call_id"], h["start_ms"]) for h in pages] == [
-        (h["call_id"], h["start_ms"]) for h in everything]
+        (h["call_id"], h["start_ms"]) for h in everything
+    ]
 
 
 def test_sort_by_date_puts_newest_call_first(crafted_index: Path) -> None:
     found = hits(crafted_index, "pricing", "--sort", "date")
-    assert [h["call_id"] for h in found] == sorted((h["call_id"] for h in found),
-                                                    key=lambda c: c != C1)
+    assert [h["call_id"] for h in found] == sorted(
+        (h["call_id"] for h in found), key=lambda c: c != C1
+    )
 
 
 def test_every_format_round_trips_to_the_same_hits(crafted_index: Path, tmp_path: Path) -> None:
@@ -174,9 +200,19 @@ def test_every_format_round_trips_to_the_same_hits(crafted_index: Path, tmp_path
     assert [float(r["score"]) for r in rows] == [h["score"] for h in as_json]
     for hit in as_json:
         assert hit["call_url"].endswith(hit["call_id"]) and isinstance(hit["call_id"], str)
-        assert set(hit) >= {"call_title", "call_started", "speaker_name", "speaker_email",
-                            "affiliation", "start_ms", "end_ms", "at", "score",
-                            "context_before", "context_after"}
+        assert set(hit) >= {
+            "call_title",
+            "call_started",
+            "speaker_name",
+            "speaker_email",
+            "affiliation",
+            "start_ms",
+            "end_ms",
+            "at",
+            "score",
+            "context_before",
+            "context_after",
+        }
 
 
 def test_csv_neutralises_formula_cells(crafted_index: Path, tmp_path: Path) -> None:
@@ -184,7 +220,7 @@ def test_csv_neutralises_formula_cells(crafted_index: Path, tmp_path: Path) -> N
     cli("hyperlink OR dash", "--index", str(crafted_index), "--csv", str(out))
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     cells = [r["text"] for r in rows]
-    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells
     assert "'-starts with a dash" in cells
     assert not any(c[:1] in "=+-@\t\r" for r in rows for c in r.values() if c)
 
@@ -199,25 +235,35 @@ def test_count_only(crafted_index: Path) -> None:
     assert json.loads(result.stdout) == {"sentences": 4, "calls": 2}
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ('"unclosed', "unbalanced quote"),
-    ("(pricing", "unbalanced parenthesis"),
-    ("pricing)", "unbalanced parenthesis"),
-    ("nosuchfield:x", "unknown field 'nosuchfield'"),
-    ("   ", "empty query"),
-    ("NOT pricing", "no searchable word"),
-    ("!!!", "no searchable word"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"unclosed', "unbalanced quote"),
+        ("(pricing", "unbalanced parenthesis"),
+        ("pricing)", "unbalanced parenthesis"),
+        ("nosuchfield:x", "unknown field 'nosuchfield'"),
+        ("   ", "empty query"),
+        ("NOT pricing", "no searchable word"),
+        ("!!!", "no searchable word"),
+    ],
+)
 def test_malformed_queries_are_one_line_exit_2(crafted_index: Path, query, message) -> None:
     result = cli("search", query, "--index", str(crafted_index))
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [
-    ("--limit", "-1"), ("--from", "yesterday"), ("--from", "2026-02-01", "--to", "2026-01-01"),
-    ("--sort", "size"), ("--format", "xml"), ("--affiliation", "partner"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--limit", "-1"),
+        ("--from", "yesterday"),
+        ("--from", "2026-02-01", "--to", "2026-01-01"),
+        ("--sort", "size"),
+        ("--format", "xml"),
+        ("--affiliation", "partner"),
+    ],
+)
 def test_bad_options_exit_2(crafted_index: Path, args) -> None:
     result = cli("pricing", *args, "--index", str(crafted_index))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
@@ -253,5 +299,6 @@ def test_near_miss_command_hints_but_searches(crafted_index: Path) -> None:
 def test_library_api_matches_cli(crafted_index: Path) -> None:
     result = search(crafted_index, "pricing objection", SearchOptions(limit=2))
     assert [h.call_id for h in result.hits] == [
-        h["call_id"] for h in hits(crafted_index, "pricing objection")[:2]]
+        h["call_id"] for h in hits(crafted_index, "pricing objection")[:2]
+    ]
     assert result.total_all_words == 2 and result.next_offset == 2

@@ -120,8 +120,9 @@ def test_extensive_pages_100_100_50_oldest_first_cursor_absent_on_last(start) ->
 def test_cursor_in_query_string_of_a_post_is_ignored(start) -> None:
     http = client(start(calls=150))
     first = http.post(EXTENSIVE, json={"filter": {}}).json()
-    again = http.post(EXTENSIVE, params={"cursor": first["records"]["cursor"]},
-                      json={"filter": {}}).json()
+    again = http.post(
+        EXTENSIVE, params={"cursor": first["records"]["cursor"]}, json={"filter": {}}
+    ).json()
     assert [c["metaData"]["id"] for c in again["calls"]] == [
         c["metaData"]["id"] for c in first["calls"]
     ]
@@ -167,8 +168,11 @@ def test_transcript_filter_intersects_dates_and_call_ids(start) -> None:
     http = client(start())
     calls = all_calls(http)
     ids = [c["metaData"]["id"] for c in calls]
-    flt = {"callIds": [ids[2], ids[15], ids[25]], "fromDateTime": calls[10]["metaData"]["started"],
-           "toDateTime": calls[20]["metaData"]["started"]}
+    flt = {
+        "callIds": [ids[2], ids[15], ids[25]],
+        "fromDateTime": calls[10]["metaData"]["started"],
+        "toDateTime": calls[20]["metaData"]["started"],
+    }
     page = http.post(TRANSCRIPT, json={"filter": flt}).json()
     assert [t["callId"] for t in page["callTranscripts"]] == [ids[15]]
     assert page["records"] == {"totalRecords": 1, "currentPageSize": 1, "currentPageNumber": 0}
@@ -224,8 +228,9 @@ def test_rate_limit_answers_429_with_integer_retry_after(start) -> None:
     responses = [http.get("/v2/users") for _ in range(10)]
     limited = [r for r in responses if r.status_code == 429]
     assert limited and responses[0].status_code == 200
-    assert all(r.headers["Retry-After"].isdigit() and int(r.headers["Retry-After"]) >= 1
-               for r in limited)
+    assert all(
+        r.headers["Retry-After"].isdigit() and int(r.headers["Retry-After"]) >= 1 for r in limited
+    )
     assert set(limited[0].json()) == {"requestId", "errors"}
 
 
@@ -319,8 +324,10 @@ def test_inject_reset_and_slow(start) -> None:
 
 def test_late_calls_appear_after_late_requests_more_extensive_requests(start) -> None:
     http = client(start(late_fraction=0.5, late_requests=2))
-    totals = [http.post(EXTENSIVE, json={"filter": {}}).json()["records"]["totalRecords"]
-              for _ in range(3)]
+    totals = [
+        http.post(EXTENSIVE, json={"filter": {}}).json()["records"]["totalRecords"]
+        for _ in range(3)
+    ]
     assert totals[0] == totals[1] < 30 and totals[2] == 30
     assert 5 <= 30 - totals[0] <= 25
 
@@ -350,23 +357,34 @@ def test_add_call_then_edit_transcript_privacy_and_delete(start) -> None:
     simulator = start()
     http = client(simulator)
     when = ANCHOR - timedelta(days=30, microseconds=1)
-    call_id = simulator.add_call(when, [(0, "Hello there."), (1, "Your quote is steep.")],
-                                 title="Pricing chat")
-    window = {"fromDateTime": (when - timedelta(seconds=1)).isoformat(),
-              "toDateTime": (when + timedelta(seconds=1)).isoformat()}
+    call_id = simulator.add_call(
+        when, [(0, "Hello there."), (1, "Your quote is steep.")], title="Pricing chat"
+    )
+    window = {
+        "fromDateTime": (when - timedelta(seconds=1)).isoformat(),
+        "toDateTime": (when + timedelta(seconds=1)).isoformat(),
+    }
     [call] = all_calls(http, window)
     assert call["metaData"]["id"] == call_id and call["metaData"]["title"] == "Pricing chat"
     assert started(call) == when
     speakers = {p["speakerId"]: p for p in call["parties"] if "speakerId" in p}
     [transcript] = http.post(TRANSCRIPT, json={"filter": {"callIds": [call_id]}}).json()[
-        "callTranscripts"]
+        "callTranscripts"
+    ]
     assert [s["text"] for m in transcript["transcript"] for s in m["sentences"]] == [
-        "Hello there.", "Your quote is steep."]
+        "Hello there.",
+        "Your quote is steep.",
+    ]
     assert all(m["speakerId"] in speakers for m in transcript["transcript"])
     assert all_calls(http)[-1]["metaData"]["id"] != call_id  # merged in start order
 
-    replacement = [{"speakerId": "1", "topic": None,
-                    "sentences": [{"start": 0, "end": 900, "text": "Replaced."}]}]
+    replacement = [
+        {
+            "speakerId": "1",
+            "topic": None,
+            "sentences": [{"start": 0, "end": 900, "text": "Replaced."}],
+        }
+    ]
     simulator.set_transcript(call_id, replacement)
     simulator.set_private(call_id, True)
     body = http.post(TRANSCRIPT, json={"filter": {"callIds": [call_id]}}).json()
@@ -393,8 +411,10 @@ def test_delete_tenant_call_and_add_generated_call(start) -> None:
 
 
 def test_serve_prints_base_url_first_and_stops_on_ctrl_c() -> None:
-    code = ("from gong_search.simulator import SimulatorConfig, serve; "
-            "serve(SimulatorConfig(calls=5, call_length=(5, 6)))")
+    code = (
+        "from gong_search.simulator import SimulatorConfig, serve; "
+        "serve(SimulatorConfig(calls=5, call_length=(5, 6)))"
+    )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -434,8 +454,9 @@ def test_labels_align_with_sentences_and_paraphrase() -> None:
     tenant = SyntheticTenant(calls=40, anchor=ANCHOR, call_length=(20, 60))
     labelled: dict[str, list[str]] = {}
     for call_id in tenant.call_ids_between(None, None):
-        texts = [s["text"] for m in tenant.transcript(call_id)["transcript"]
-                 for s in m["sentences"]]
+        texts = [
+            s["text"] for m in tenant.transcript(call_id)["transcript"] for s in m["sentences"]
+        ]
         labels = tenant.labels(call_id)
         assert len(labels) == len(texts)
         for text, label in zip(texts, labels, strict=True):
@@ -443,8 +464,9 @@ def test_labels_align_with_sentences_and_paraphrase() -> None:
                 labelled.setdefault(label, []).append(text)
     assert set(labelled) == set(INTENTS)
     assert any("price" not in t.lower() for t in labelled["pricing_pushback"])
-    unlabelled = sum(label is None for c in tenant.call_ids_between(None, None)
-                     for label in tenant.labels(c))
+    unlabelled = sum(
+        label is None for c in tenant.call_ids_between(None, None) for label in tenant.labels(c)
+    )
     assert unlabelled > sum(map(len, labelled.values()))  # small talk is the majority
 
 
@@ -456,8 +478,9 @@ def test_tenant_data_has_the_awkward_cases() -> None:
     parties = [p for c in calls for p in c["parties"]]
     names = {p.get("name") for p in parties}
     assert {"José Núñez", "Zoë Müller", "Łukasz Żółć", "Søren Ærø"} & names
-    assert any(p["affiliation"] == "Unknown" and "name" not in p and p["phoneNumber"]
-               for p in parties)
+    assert any(
+        p["affiliation"] == "Unknown" and "name" not in p and p["phoneNumber"] for p in parties
+    )
     assert any("speakerId" not in p for p in parties)
     assert any(c["metaData"]["isPrivate"] for c in calls)
     assert any(t == [] for t in transcripts)
@@ -476,8 +499,12 @@ def test_tenant_data_has_the_awkward_cases() -> None:
         bounds = [t for pair in times for t in pair]
         assert bounds == sorted(set(bounds))  # start < end < next start, strictly
         assert not times or call["metaData"]["duration"] * 1000 >= times[-1][1]
-    assert any("[inaudible]" in s["text"] or "[bold]" in s["text"]
-               for t in transcripts for m in t for s in m["sentences"])
+    assert any(
+        "[inaudible]" in s["text"] or "[bold]" in s["text"]
+        for t in transcripts
+        for m in t
+        for s in m["sentences"]
+    )
 
 
 # ---- recorded tenants ---------------------------------------------------------------------
@@ -497,10 +524,10 @@ def test_recorded_tenant_round_trip_serves_the_same_json(start, tmp_path: Path) 
     for path in (EXTENSIVE, TRANSCRIPT):
         body = {"filter": {}, "contentSelector": {"exposedFields": ALL_FIELDS}}
         a, b = (post_pages(client(s), path, body) for s in (synthetic, recorded))
-        strip = [{k: v for k, v in page.items() if k not in ("requestId", "records")}
-                 for page in a]
-        assert strip == [{k: v for k, v in p.items() if k not in ("requestId", "records")}
-                         for p in b]
+        strip = [{k: v for k, v in page.items() if k not in ("requestId", "records")} for page in a]
+        assert strip == [
+            {k: v for k, v in p.items() if k not in ("requestId", "records")} for p in b
+        ]
     assert client(recorded).get("/v2/users").json()["users"] == synthetic.tenant.users()
 
 
@@ -518,8 +545,14 @@ def test_recorded_tenant_reports_the_bad_file(tmp_path: Path) -> None:
 # ---- OpenAPI fidelity -----------------------------------------------------------------------
 
 NULLABLE = {"topic"}  # Monologue.topic is null when Gong found no topic
-JSON_TYPES = {"string": str, "boolean": bool, "array": list, "object": dict,
-              "integer": int, "number": (int, float)}
+JSON_TYPES = {
+    "string": str,
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+    "integer": int,
+    "number": (int, float),
+}
 
 
 def assert_matches(value: object, schema: dict, spec: dict, where: str = "$") -> None:
@@ -532,7 +565,8 @@ def assert_matches(value: object, schema: dict, spec: dict, where: str = "$") ->
     expected = schema.get("type")
     if expected:
         ok = isinstance(value, JSON_TYPES[expected]) and not (
-            expected in ("integer", "number") and isinstance(value, bool))
+            expected in ("integer", "number") and isinstance(value, bool)
+        )
         assert ok, f"{where}: {value!r} is not {expected}"
     if "enum" in schema:
         assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"

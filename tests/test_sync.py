@@ -67,8 +67,16 @@ def test_changed_and_shrunk_transcript_is_replaced_without_leftovers(sim, tmp_pa
     run_sync(sim, tmp_path / "ix")
     call_id = next(iter(expected_content(sim)[0]))
     speaker = sim.tenant.transcript(call_id)["transcript"][0]["speakerId"]
-    sim.set_transcript(call_id, [{"speakerId": speaker, "topic": None, "sentences": [
-        {"start": 0, "end": 900, "text": "Only one sentence is left now."}]}])
+    sim.set_transcript(
+        call_id,
+        [
+            {
+                "speakerId": speaker,
+                "topic": None,
+                "sentences": [{"start": 0, "end": 900, "text": "Only one sentence is left now."}],
+            }
+        ],
+    )
     report = run_sync(sim, tmp_path / "ix", start=datetime(2000, 1, 1, tzinfo=UTC))
     assert report.updated == 1
     texts = [d["text"] for d in index_sentences(tmp_path / "ix") if d["call_id"] == call_id]
@@ -88,8 +96,16 @@ def test_private_calls_skipped_unless_asked(sim, tmp_path: Path) -> None:
 
 def test_speakers_without_party_get_a_fallback_name(sim, tmp_path: Path) -> None:
     call_id = next(iter(expected_content(sim)[0]))
-    sim.set_transcript(call_id, [{"speakerId": "999000999", "topic": None, "sentences": [
-        {"start": 0, "end": 900, "text": "Who am I, really?"}]}])
+    sim.set_transcript(
+        call_id,
+        [
+            {
+                "speakerId": "999000999",
+                "topic": None,
+                "sentences": [{"start": 0, "end": 900, "text": "Who am I, really?"}],
+            }
+        ],
+    )
     report = run_sync(sim, tmp_path / "ix")
     assert report.unmatched_sentences >= 1
     docs = [d for d in index_sentences(tmp_path / "ix") if d["call_id"] == call_id]
@@ -108,37 +124,83 @@ def test_reindex_gives_identical_content(shared_sim, synced_index: Path, tmp_pat
 @pytest.mark.parametrize("point", ["after_catalog_commit", "mid_index", "before_index_commit"])
 def test_killed_sync_resumes_to_identical_content(shared_sim, synced_index, tmp_path, point):
     env = {**os.environ, **sim_env(shared_sim), "GONG_SEARCH_INDEX": str(tmp_path / "ix")}
-    crashed = subprocess.run([sys.executable, "-m", "gong_search", "sync", "--rate", "0"],
-                             env={**env, "GONG_SEARCH_CRASH_AT": point}, capture_output=True)
+    crashed = subprocess.run(
+        [sys.executable, "-m", "gong_search", "sync", "--rate", "0"],
+        env={**env, "GONG_SEARCH_CRASH_AT": point},
+        capture_output=True,
+    )
     assert crashed.returncode == 99, crashed.stderr
-    resumed = subprocess.run([sys.executable, "-m", "gong_search", "sync", "--rate", "0"],
-                             env=env, capture_output=True, text=True)
+    resumed = subprocess.run(
+        [sys.executable, "-m", "gong_search", "sync", "--rate", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert canonical_dump(tmp_path / "ix") == canonical_dump(synced_index)
 
 
 def test_tenant_directory_syncs_to_exactly_its_calls(tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    party = {"speakerId": "1", "name": "Ann Lee", "emailAddress": "ann@buyer.com",
-             "affiliation": "External"}
-    calls = [{"metaData": {"id": str(10**18 + i), "title": f"Call {i}", "url": f"https://x/{i}",
-                           "started": (now - timedelta(days=i + 1)).isoformat(),
-                           "primaryUserId": "5", "isPrivate": False},
-              "parties": [party]} for i in range(3)]
-    transcripts = [{"callId": c["metaData"]["id"], "transcript": [{"speakerId": "1", "topic": None,
-                    "sentences": [{"start": 0, "end": 1000, "text": f"Sentence {n}."}
-                                  for n in range(i + 1)]}]} for i, c in enumerate(calls)]
+    party = {
+        "speakerId": "1",
+        "name": "Ann Lee",
+        "emailAddress": "ann@buyer.com",
+        "affiliation": "External",
+    }
+    calls = [
+        {
+            "metaData": {
+                "id": str(10**18 + i),
+                "title": f"Call {i}",
+                "url": f"https://x/{i}",
+                "started": (now - timedelta(days=i + 1)).isoformat(),
+                "primaryUserId": "5",
+                "isPrivate": False,
+            },
+            "parties": [party],
+        }
+        for i in range(3)
+    ]
+    transcripts = [
+        {
+            "callId": c["metaData"]["id"],
+            "transcript": [
+                {
+                    "speakerId": "1",
+                    "topic": None,
+                    "sentences": [
+                        {"start": 0, "end": 1000, "text": f"Sentence {n}."} for n in range(i + 1)
+                    ],
+                }
+            ],
+        }
+        for i, c in enumerate(calls)
+    ]
     tenant = tmp_path / "tenant"
     tenant.mkdir()
-    (tenant / "users.json").write_text(json.dumps({"users": [
-        {"id": "5", "emailAddress": "rep@seller.com", "firstName": "Rita", "lastName": "Rep"}]}))
+    (tenant / "users.json").write_text(
+        json.dumps(
+            {
+                "users": [
+                    {
+                        "id": "5",
+                        "emailAddress": "rep@seller.com",
+                        "firstName": "Rita",
+                        "lastName": "Rep",
+                    }
+                ]
+            }
+        )
+    )
     (tenant / "calls.json").write_text(json.dumps({"calls": calls}))
     (tenant / "transcripts.json").write_text(json.dumps({"callTranscripts": transcripts}))
     with make_simulator(tenant_dir=tenant) as simulator:
         report = run_sync(simulator, tmp_path / "ix")
     assert report.added == 3 and report.sentences == 6
     assert sorted(d["text"] for d in index_sentences(tmp_path / "ix")) == sorted(
-        f"Sentence {n}." for i in range(3) for n in range(i + 1))
+        f"Sentence {n}." for i in range(3) for n in range(i + 1)
+    )
 
 
 def test_status_json_reports_counts_and_agreement(synced_index: Path, shared_sim) -> None:

@@ -78,7 +78,14 @@ def dumps(raw: dict) -> str:
 
 
 class Catalog:
-    def __init__(self, index_dir: Path, *, create: bool = True) -> None:
+    def __init__(self, index_dir: Path | None, *, create: bool = True) -> None:
+        """Open (or create) the catalog in ``index_dir``; ``None`` gives an empty in-memory one."""
+        if index_dir is None:
+            self.path = Path(":memory:")
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            self.db.executescript(SCHEMA)
+            self._users = None
+            return
         self.path = Path(index_dir) / CATALOG_NAME
         if not create and not self.path.exists():
             raise CatalogError(f"{index_dir}: no gong-search catalog here (run sync first)")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import index as idx
-from .catalog import Catalog, StoredCall
+from .catalog import CATALOG_NAME, Catalog, StoredCall
 from .errors import CursorExpiredError, GongAPIError, RateLimitedError
 from .gong.client import MAX_IDS_PER_REQUEST, GongClient
 from .gong.records import Call, Transcript
@@ -59,6 +59,7 @@ class SyncReport:
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
     repaired: int = 0
+    stale_lock_pid: int | None = None
 
     def summary(self) -> str:
         parts = [
@@ -124,7 +125,9 @@ class Harvester:
         self.options = options
         self.progress = progress or (lambda report: None)
         self.report = SyncReport()
-        self.catalog = Catalog(self.index_dir)
+        exists = (self.index_dir / CATALOG_NAME).exists()
+        # A dry run writes nothing, not even an empty catalog.
+        self.catalog = Catalog(None if options.dry_run and not exists else self.index_dir)
         self.now = datetime.now().astimezone()
         self.indexed: dict[str, str] = {}
         self.synced_starts: list[datetime] = []
@@ -132,10 +135,13 @@ class Harvester:
     def run(self) -> SyncReport:
         started = time.monotonic()
         try:
-            with SyncLock(self.index_dir):
-                if not self.options.dry_run:
-                    self.report.repaired = repair(self.catalog, self.index_dir)
-                    self.indexed = idx.markers(self.index_dir)
+            if self.options.dry_run:
+                self._sync()
+                return self.report
+            with SyncLock(self.index_dir) as lock:
+                self.report.stale_lock_pid = lock.stale_pid
+                self.report.repaired = repair(self.catalog, self.index_dir)
+                self.indexed = idx.markers(self.index_dir)
                 self._sync()
         finally:
             self.report.requests = self.client.request_count

@@ -244,7 +244,7 @@ class Harvester:
         self.catalog.store_calls(stored)
         self.synced_starts.append(max(c.started for c in calls))
         crash_point("after_catalog_commit")
-        self._index(stored)
+        self._index(stored, was_ready={cid for cid, state in states.items() if state == "ready"})
 
     def _stored(self, call: Call, transcript: Transcript | None) -> StoredCall:
         joined = self.catalog.join(call, transcript)
@@ -258,10 +258,9 @@ class Harvester:
             transcript = Transcript(call.id, (), raw={"callId": call.id, "transcript": []})
         return StoredCall(joined, transcript, joined.content_hash(), state)
 
-    def _index(self, stored: list[StoredCall]) -> None:
+    def _index(self, stored: list[StoredCall], was_ready: set[str]) -> None:
+        """Replace changed calls in the index; count them as the summary reports them."""
         changed = [s for s in stored if self.indexed.get(s.call.id) != s.content_hash]
-        for item in stored:
-            self.report.pending += item.transcript_state == "pending"
         self.report.unchanged += len(stored) - len(changed)
         if changed:
             with idx.IndexUpdater(self.index_dir) as updater:
@@ -272,12 +271,17 @@ class Harvester:
                         crash_point("mid_index")
                 crash_point("before_index_commit")
             for item in changed:
-                if item.call.id in self.indexed:
+                self.indexed[item.call.id] = item.content_hash
+            self.report.sentences += updater.sentences_added
+        changed_ids = {item.call.id for item in changed}
+        for item in stored:
+            if item.transcript_state == "pending":
+                self.report.pending += 1
+            elif item.call.id in changed_ids:
+                if item.call.id in was_ready:
                     self.report.updated += 1
                 else:
                     self.report.added += 1
-                self.indexed[item.call.id] = item.content_hash
-            self.report.sentences += updater.sentences_added
         self._report_progress()
 
     def _retry_pending(self, exclude: set[str]) -> None:

@@ -258,11 +258,6 @@ def sync(
     with _client(base_url, access_key, secret_key, credentials, rate, max_wait) as client:
         with SyncProgressView() as view:
             report = run_sync(index_dir, client, options, progress=view.update)
-    typer.echo(
-        f"window: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} "
-        f"({report.window_note})",
-        err=True,
-    )
     if dry_run:
         typer.echo(
             f"dry run: {report.total_listed} calls would be listed, about "
@@ -460,8 +455,8 @@ def _write_result(result, fmt: str, output: Path | None) -> None:
             render_hits(result, _console(out))
     if result.matched_speakers and fmt != "json":
         typer.echo("speakers matched: " + "; ".join(result.matched_speakers), err=True)
-    if fmt != "table":
-        stderr_console().print(result_summary(result)) if sys.stderr.isatty() else None
+    if fmt != "table" and sys.stderr.isatty():  # people get a summary; pipes get data only
+        stderr_console().print(result_summary(result))
 
 
 def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:

@@ -156,6 +156,7 @@ class Harvester:
     def _sync(self) -> None:
         start, end, note = resolve_window(self.catalog, self.options, self.now)
         self.report.start, self.report.end, self.report.window_note = start, end, note
+        self._report_progress()  # lets the user see the window before any request
         if self.options.dry_run:
             self._dry_run(start, end)
             return

@@ -47,6 +47,7 @@ class SyncProgressView:
         self._task = None
         self._started = time.monotonic()
         self._last_line = 0.0
+        self._window_shown = False
 
     def __enter__(self) -> SyncProgressView:
         if self.live:
@@ -73,7 +74,15 @@ class SyncProgressView:
         if self._progress is not None:
             self._progress.stop()
 
-    def update(self, report: SyncReport, requests: int | None = None) -> None:
+    def update(self, report: SyncReport) -> None:
+        if report.start and not self._window_shown:
+            self._window_shown = True
+            line = (f"window: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} "
+                    f"({report.window_note})")
+            if self._progress is not None:
+                self._progress.console.print(Text(line))
+            else:
+                print(line, file=self.stream, flush=True)
         elapsed = max(1e-6, time.monotonic() - self._started)
         if self._progress is not None:
             self._progress.update(

@@ -32,16 +32,33 @@ class GongGroup(TyperGroup):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
-            near = [name for name in self.commands if _one_edit_apart(args[0], name)]
+            args = self._route(ctx, args)
+        ctx.meta["argv"] = list(args)  # for choosing the error format later
+        return super().parse_args(ctx, args)
+
+    def _route(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``[opts] CMD ...`` -> ``CMD [opts] ...``; anything else is a search query."""
+        position = _first_positional(args, self._value_options(ctx))
+        if position is not None and args[position] in self.commands:
+            return [args[position], *args[:position], *args[position + 1 :]]
+        if position is not None:
+            near = [name for name in self.commands if _one_edit_apart(args[position], name)]
             if near:
                 typer.echo(
-                    f"gong-search: searching for {args[0]!r}; did you mean the "
+                    f"gong-search: searching for {args[position]!r}; did you mean the "
                     f"`{near[0]}` command?",
                     err=True,
                 )
-            args = ["search", *args]
-        ctx.meta["argv"] = list(args)  # for choosing the error format later
-        return super().parse_args(ctx, args)
+        return ["search", *args]
+
+    def _value_options(self, ctx: click.Context) -> set[str]:
+        """Every option name, across commands, that takes a value."""
+        names: set[str] = set()
+        for command in self.commands.values():
+            for param in command.get_params(ctx):
+                if isinstance(param, click.Option) and not param.is_flag:
+                    names.update(param.opts)
+        return names
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -52,6 +69,19 @@ class GongGroup(TyperGroup):
             _fail("interrupted; committed work is kept", "interrupted", EXIT_SIGINT, False)
         except Terminated:
             _fail("terminated; committed work is kept", "terminated", EXIT_SIGTERM, False)
+
+
+def _first_positional(args: list[str], value_options: set[str]) -> int | None:
+    """Index of the first argument that is not an option or an option's value."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return i + 1 if i + 1 < len(args) else None
+        if not arg.startswith("-") or arg == "-":
+            return i
+        i += 2 if arg in value_options else 1
+    return None
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -95,6 +125,7 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # locals could hold credentials
 )
 
 IndexOpt = Annotated[
@@ -477,6 +508,7 @@ def _console(out):
         emoji=False,
         soft_wrap=True,
         force_terminal=None if out is sys.stdout else False,
+        width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
     )
 
 

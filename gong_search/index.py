@@ -115,11 +115,22 @@ def open_index(index_dir: Path, *, create: bool = False) -> index.Index:
         path = _new_generation(index_dir)
         _switch_to(index_dir, path)
     try:
-        return index.open_dir(str(path))
+        ix = index.open_dir(str(path))
     except Exception as exc:  # Whoosh raises many unrelated types for a damaged index
         raise IndexStoreError(
             f"{path}: index is damaged ({type(exc).__name__}); run `gong-search reindex`"
         ) from None
+    if not schema_matches(ix):
+        ix.close()
+        raise IndexStoreError(
+            f"{path}: index was built by another gong-search version; run `gong-search reindex`"
+        )
+    return ix
+
+
+def schema_matches(ix: index.Index) -> bool:
+    """An index written with an older schema must be rebuilt, not half-read."""
+    return sorted(ix.schema.names()) == sorted(SCHEMA.names())
 
 
 def index_bytes(index_dir: Path) -> int:

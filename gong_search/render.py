@@ -182,9 +182,9 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     """Header, parties, then one line per sentence (speaker changes start a new block)."""
     c = view.call
     console.print(Text(c.title or c.id, style="" if plain else "bold"))
-    console.print(
-        Text(f"{c.started:%Y-%m-%d %H:%M %Z}  ·  host {view.host_name or '-'}  ·  id {c.id}")
-    )
+    started = c.started.astimezone()  # the reader's local time, like search hits
+    host = view.host_name or "-"
+    console.print(Text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
     console.print(Text(c.url), no_wrap=True, overflow="ignore", crop=False)
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from whoosh import fields, index, qparser, query, scoring, sorting
+from whoosh import columns, fields, index, qparser, query, scoring, sorting
 from whoosh.analysis import (
     CharsetFilter,
     IDAnalyzer,
@@ -33,7 +33,7 @@ from whoosh.codec import whoosh3
 from whoosh.support.charset import accent_map
 
 from .catalog import ensure_private_dir
-from .errors import IndexStoreError
+from .errors import IndexStoreError, QueryError
 from .sentences import CallSentences, normalize_name
 
 POINTER = "CURRENT"
@@ -65,30 +65,39 @@ WRITER_SETTINGS = {"limitmb": 256, "procs": 1, "compound": False}
 
 
 def _schema() -> fields.Schema:
-    """One document per sentence. Stems without a stop list: "not", "we", "can" matter."""
+    """Two kinds of documents share one index.
+
+    A *sentence* document per sentence: the text (stemmed, no stop list: "not", "we", "can"
+    matter in short sentences) and who said it. A *call* document per call: the fields
+    every sentence of the call shares (title, host, account domains, start time) and the
+    catalog content hash the index reflects. Per-call filters are resolved on the few call
+    documents, so sentences do not repeat those terms: faster indexing, smaller index.
+    The two kinds share no indexed field, so no text search can match a call document.
+    """
     words = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
     key = IDAnalyzer(lowercase=True)  # exact values, case-insensitive in queries
     return fields.Schema(
+        # sentence documents
         text=fields.TEXT(analyzer=words | StemFilter(), phrase=True, stored=True),
-        call_id=fields.ID(stored=True),
+        call_id=fields.ID(stored=True, sortable=columns.VarBytesColumn()),
         ordinal=fields.NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
         speaker=fields.TEXT(analyzer=words, phrase=False),  # name + email words
-        speaker_key=fields.ID(analyzer=key),  # normalised name: the fuzzy filter's target
+        speaker_key=fields.ID(analyzer=key, sortable=columns.VarBytesColumn()),
         speaker_name=fields.STORED(),
         speaker_email=fields.ID(stored=True, analyzer=key),
-        affiliation=fields.ID(stored=True, analyzer=key),  # internal | external | unknown
-        # epoch seconds; coarse range tiers (4 terms a document instead of 16): date filters
-        # are built once per search from posting lists, so a few more terms there is cheap
-        started=fields.NUMERIC(int, bits=64, stored=True, sortable=True, shift_step=16),
-        host=fields.ID(analyzer=key),  # normalised name of the call's primary user
-        title=fields.TEXT(analyzer=words, phrase=False),
-        account=fields.KEYWORD(commas=True, lowercase=True),  # external email domains
+        affiliation=fields.ID(stored=True, analyzer=key, sortable=columns.RefBytesColumn()),
         topic=fields.ID(analyzer=key),
-        start_ms=fields.NUMERIC(int, bits=64, stored=True, shift_step=0),
-        end_ms=fields.NUMERIC(int, bits=64, stored=True, shift_step=0),
+        started=fields.NUMERIC(int, bits=64, stored=True, sortable=True, shift_step=0),
+        start_ms=fields.STORED(),
+        end_ms=fields.STORED(),
+        # call documents
         marker_call=fields.ID(stored=True),
         marker_hash=fields.STORED(),
-        is_marker=fields.ID(),  # one posting list of all markers, to mask them out cheaply
+        is_marker=fields.ID(),
+        title=fields.TEXT(analyzer=words, phrase=False),
+        host=fields.ID(analyzer=key),  # normalised name of the call's primary user
+        account=fields.KEYWORD(commas=True, lowercase=True),  # external email domains
+        call_started=fields.NUMERIC(int, bits=64),  # epoch seconds, for date ranges
     )
 
 
@@ -167,17 +176,11 @@ def index_bytes(index_dir: Path) -> int:
 
 
 def sentence_documents(joined: CallSentences) -> Iterable[dict]:
-    call = joined.call
-    shared = {
-        "call_id": call.id,
-        "started": int(call.started.timestamp()),
-        "host": normalize_name(joined.host_name),
-        "title": call.title,
-        "account": ",".join(joined.domains),
-    }
+    call_id, started = joined.call.id, int(joined.call.started.timestamp())
     for row in joined.rows:
         yield {
-            **shared,
+            "call_id": call_id,
+            "started": started,
             "text": row.text,
             "ordinal": row.ordinal,
             "speaker": f"{row.speaker_name} {row.speaker_email.replace('@', ' ')}",
@@ -191,8 +194,24 @@ def sentence_documents(joined: CallSentences) -> Iterable[dict]:
         }
 
 
-def _marker(call_id: str, content_hash: str) -> dict:
-    return {"marker_call": call_id, "marker_hash": content_hash, "is_marker": "1"}
+def call_document(joined: CallSentences, content_hash: str) -> dict:
+    """The per-call document: shared fields for filters, and the hash the index reflects."""
+    call = joined.call
+    return {
+        "marker_call": call.id,
+        "marker_hash": content_hash,
+        "is_marker": "1",
+        "title": call.title,
+        "host": normalize_name(joined.host_name),
+        "account": ",".join(joined.domains),
+        "call_started": int(call.started.timestamp()),
+    }
+
+
+def _add_call(writer, joined: CallSentences, content_hash: str) -> None:
+    for doc in sentence_documents(joined):
+        writer.add_document(**doc)
+    writer.add_document(**call_document(joined, content_hash))
 
 
 class IndexUpdater:
@@ -219,10 +238,7 @@ class IndexUpdater:
         if joined.call.id in self._touched:
             self.commit()
         self.delete(joined.call.id)
-        writer = self._w()
-        for doc in sentence_documents(joined):
-            writer.add_document(**doc)
-        writer.add_document(**_marker(joined.call.id, content_hash))
+        _add_call(self._w(), joined, content_hash)
         self.sentences_added += len(joined.rows)
 
     def delete(self, call_id: str) -> None:
@@ -264,9 +280,7 @@ def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
     count = 0
     try:
         for joined, content_hash in calls:
-            for doc in sentence_documents(joined):
-                writer.add_document(**doc)
-            writer.add_document(**_marker(joined.call.id, content_hash))
+            _add_call(writer, joined, content_hash)
             count += len(joined.rows)
         writer.commit()
     except BaseException:
@@ -321,8 +335,10 @@ FIELD_ALIASES = {
     "host": "host",
     "call": "call_id",
 }
+CALL_FIELDS = {"title", "host", "account"}  # live on call documents: become call filters
 ALL_WORDS_BOOST = 1000.0  # lifts sentences with every word above any with only some
 WEIGHTING = scoring.BM25F(B=0.6, K1=1.2)  # milder length penalty: documents are one sentence
+COUNT_CAP = 10_000  # exact totals above this need --count; a search stops counting there
 
 
 @dataclass(frozen=True)
@@ -338,6 +354,12 @@ class Filters:
     hosts: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()
 
+    @property
+    def per_call(self) -> bool:
+        return bool(
+            self.start or self.end or self.call_ids or self.title or self.hosts or self.accounts
+        )
+
 
 @dataclass(frozen=True)
 class RawHit:
@@ -351,6 +373,16 @@ class RawResult:
     hits: list[RawHit]
     total: int
     total_all_words: int
+    total_exact: bool = True
+
+
+@dataclass
+class _Plan:
+    """A parsed query: the ranking query, its all-words form, and call-field constraints."""
+
+    rank: query.Query
+    all_words: query.Query
+    call_terms: list[query.Query]
 
 
 def analyze(text: str) -> list[str]:
@@ -359,30 +391,24 @@ def analyze(text: str) -> list[str]:
 
 
 class SearchIndex:
-    """A searcher kept open for many queries (a long-lived process reuses it)."""
+    """A searcher kept open for many queries; filter results are cached on it.
+
+    Filtering is planned per query: a selective text query is checked candidate by
+    candidate against column values, a selective filter is built from posting lists, and an
+    unfiltered query keeps Whoosh's block-max skipping (Whoosh's own ``filter=`` would build
+    a set of every matching document on every search).
+    """
 
     def __init__(self, index_dir: Path) -> None:
         self._ix = open_index(index_dir)
         self._searcher = self._ix.searcher(weighting=WEIGHTING)
-        self._filter_cache: dict[Filters, set[int]] = {}
-        reader = self._searcher.reader()
-        self._markers = (
-            set(reader.postings("is_marker", "1").all_ids())
-            if reader.doc_frequency("is_marker", "1")
-            else set()
-        )
+        self._reader = self._searcher.reader()
+        self._call_cache: dict[Filters, set[str] | None] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
-        self._parsers = {
-            group: self._make_parser(group, aliases)
-            for group in (qparser.AndGroup, qparser.OrGroup)
-        }
-
-    def _make_parser(self, group, aliases) -> qparser.QueryParser:
-        parser = qparser.QueryParser("text", SCHEMA, group=group)
-        parser.add_plugin(qparser.PlusMinusPlugin())
-        parser.add_plugin(qparser.FieldAliasPlugin(aliases))
-        parser.remove_plugin_class(qparser.BoostPlugin)
-        return parser
+        self._parser = qparser.QueryParser("text", SCHEMA, group=qparser.AndGroup)
+        self._parser.add_plugin(qparser.PlusMinusPlugin())
+        self._parser.add_plugin(qparser.FieldAliasPlugin(aliases))
+        self._parser.remove_plugin_class(qparser.BoostPlugin)
 
     def close(self) -> None:
         self._searcher.close()
@@ -394,69 +420,101 @@ class SearchIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def vocabulary(self, field: str) -> list[str]:
+        """Distinct indexed values of a keyword field (e.g. every account domain)."""
+        return [t.decode() if isinstance(t, bytes) else t for t in self._reader.lexicon(field)]
+
     # -- query building --
 
-    def text_query(self, text: str, mode: str, fuzzy: bool) -> tuple[query.Query, query.Query]:
-        """(ranking query, all-words query) for ``mode`` default|all|any|literal."""
+    def plan(self, text: str, mode: str, fuzzy: bool) -> _Plan:
+        """Parse ``text`` for ``mode`` default|all|any|literal."""
         if mode == "literal":
             words = analyze(text)
             q = query.Term("text", words[0]) if len(words) == 1 else query.Phrase("text", words)
-            return q, q
-        q_all = self._parsers[qparser.AndGroup].parse(text)
-        q_any = _any_of(q_all)
+            return _Plan(q, q, [])
+        parsed, call_terms = _split_call_terms(self._parser.parse(text))
         if fuzzy:
-            q_all, q_any = _fuzzy(q_all), _fuzzy(q_any)
-        if mode == "all" or q_all == q_any:
-            return q_all, q_all
+            parsed = _fuzzy(parsed)
+        either = _any_of(parsed)
+        if mode == "all" or either == parsed:
+            return _Plan(parsed, parsed, call_terms)
         if mode == "any":
-            return q_any, q_all
-        boosted = copy.copy(q_all)
+            return _Plan(either, parsed, call_terms)
+        boosted = copy.copy(parsed)
         boosted.boost = ALL_WORDS_BOOST
-        return query.Or([boosted, q_any]), q_all
+        return _Plan(query.Or([boosted, either]), parsed, call_terms)
 
-    def filter_set(self, filters: Filters) -> set[int] | None:
-        """Document numbers passing ``filters``, built from posting lists and cached.
+    # -- filters --
 
-        Whoosh's ``filter=`` with a query rebuilds this set on every search; a set made
-        once from posting lists is reused by every query on this searcher.
-        """
-        if filters == Filters():
+    def allowed_calls(self, filters: Filters, call_terms: list[query.Query]) -> set[str] | None:
+        """Call ids passing the per-call filters (None: no per-call filter), from call docs."""
+        if not filters.per_call and not call_terms:
             return None
-        cached = self._filter_cache.get(filters)
-        if cached is not None:
-            return cached
-        reader = self._searcher.reader()
-
-        def any_of(field: str, values: Iterable[str]) -> set[int]:
-            found: set[int] = set()
-            for value in values:
-                if reader.doc_frequency(field, value):
-                    found.update(reader.postings(field, value).all_ids())
-            return found
-
-        parts: list[set[int]] = []
-        for field, values in (
-            ("call_id", filters.call_ids),
-            ("speaker_key", filters.speaker_keys),
-            ("host", filters.hosts),
-            ("account", filters.accounts),
-            ("affiliation", filters.affiliations),
-        ):
-            if values:
-                parts.append(any_of(field, values))
+        key = filters if not call_terms else None
+        if key is not None and key in self._call_cache:
+            return self._call_cache[key]
+        parts: list[query.Query] = [query.Term("is_marker", "1"), *call_terms]
+        if filters.call_ids:
+            parts.append(query.Or([query.Term("marker_call", c) for c in filters.call_ids]))
         if filters.title:
-            for word in (t.text for t in SCHEMA["title"].analyzer(filters.title)):
-                parts.append(any_of("title", [word]))
+            parts.extend(
+                query.Term("title", t.text) for t in SCHEMA["title"].analyzer(filters.title)
+            )
+        if filters.hosts:
+            parts.append(query.Or([query.Term("host", h) for h in filters.hosts]))
+        if filters.accounts:
+            parts.append(query.Or([query.Term("account", a) for a in filters.accounts]))
         if filters.start or filters.end:
             low = int(filters.start.timestamp()) if filters.start else None
             high = int(filters.end.timestamp()) - 1 if filters.end else None
-            parts.append(set(query.NumericRange("started", low, high).docs(self._searcher)))
-        parts.sort(key=len)
-        allowed = set(parts[0]) if parts else set()
-        for part in parts[1:]:
-            allowed &= part
-        self._filter_cache[filters] = allowed
-        return allowed
+            parts.append(query.NumericRange("call_started", low, high))
+        docs = query.And(parts).docs(self._searcher)
+        calls = {self._reader.stored_fields(d)["marker_call"] for d in docs}
+        if key is not None:
+            self._call_cache[key] = calls
+        return calls
+
+    def _allowed_docs(self, plan: _Plan, filters: Filters) -> set[int] | None:
+        """Sentence documents passing every filter, or None when nothing filters."""
+        calls = self.allowed_calls(filters, plan.call_terms)
+        speakers = set(filters.speaker_keys)
+        affiliations = set(filters.affiliations)
+        if calls is None and not speakers and not affiliations:
+            return None
+        check = self._predicate(calls, speakers, affiliations)
+        narrow = self._narrow_postings(calls, speakers)
+        if narrow is not None and len(narrow) < plan.rank.estimate_size(self._reader):
+            return {d for d in narrow if check(d)}
+        return {d for d in plan.rank.docs(self._searcher) if check(d)}
+
+    def _narrow_postings(self, calls: set[str] | None, speakers: set[str]) -> list[int] | None:
+        """Documents of the chosen speakers or calls, straight from posting lists."""
+        field, values = ("speaker_key", speakers) if speakers else ("call_id", calls)
+        if not values:
+            return None
+        found: list[int] = []
+        for value in values:
+            if self._reader.doc_frequency(field, value):
+                found.extend(self._reader.postings(field, value).all_ids())
+        return found
+
+    def _predicate(self, calls: set[str] | None, speakers: set[str], affiliations: set[str]):
+        """A per-document test reading column values (no stored-field decompression)."""
+        wanted = {
+            "call_id": calls,
+            "speaker_key": speakers or None,
+            "affiliation": affiliations or None,
+        }
+        tests = [
+            (self._reader.column_reader(field, translate=True), set(values))
+            for field, values in wanted.items()
+            if values is not None
+        ]
+
+        def check(docnum: int) -> bool:
+            return all(column[docnum] in encoded for column, encoded in tests)
+
+        return check
 
     # -- running --
 
@@ -470,19 +528,19 @@ class SearchIndex:
         sort: str = "relevance",
         want: int | None = 20,
     ) -> RawResult:
-        """The top ``want`` hits (None = all), with exact totals."""
-        q, q_all = self.text_query(text, mode, fuzzy)
-        allowed = self.filter_set(filters)
-        searcher = self._searcher
+        """The top ``want`` hits (None = all), with totals (exact up to COUNT_CAP)."""
+        plan = self.plan(text, mode, fuzzy)
+        allowed = self._allowed_docs(plan, filters)
+        if allowed is not None and not allowed:
+            return RawResult([], 0, 0)
+        options = {"filter": allowed} if allowed is not None else {}
         if sort == "date":
             facets = [sorting.FieldFacet("started", reverse=True), sorting.FieldFacet("ordinal")]
-            results = searcher.search(
-                q, limit=want, sortedby=facets, filter=allowed, mask=self._markers or None
-            )
+            results = self._searcher.search(plan.rank, limit=want, sortedby=facets, **options)
         else:
-            limit = None if want is None else want + 20
-            results = searcher.search(q, limit=limit, filter=allowed, mask=self._markers or None)
-        terms = self._highlight_terms(q)
+            limit = None if want is None else want + 20  # room for deterministic tie-breaks
+            results = self._searcher.search(plan.rank, limit=limit, **options)
+        terms = self._highlight_terms(plan.rank)
         hits = [
             RawHit(
                 r.score if sort != "date" else 0.0,  # a date sort's "score" is its sort key
@@ -501,36 +559,53 @@ class SearchIndex:
                 )
             )
             hits = hits if want is None else hits[:want]
-        total = len(self._ids(q, allowed))
-        return RawResult(
-            hits=hits,
-            total=total,
-            total_all_words=len(self._ids(q_all, allowed)) if q_all is not q else total,
-        )
+        cap = None if want is None else max(COUNT_CAP, want)
+        total, exact = self._count(plan.rank, allowed, cap)
+        if plan.all_words is plan.rank:
+            return RawResult(hits, total, total, exact)
+        all_words, exact_all = self._count(plan.all_words, allowed, cap)
+        return RawResult(hits, total, all_words, exact and exact_all)
 
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
-        """(matching sentences, matching calls) without scoring."""
-        q, _ = self.text_query(text, mode, fuzzy)
-        ids = self._ids(q, self.filter_set(filters))
-        reader = self._searcher.reader()
-        calls = {reader.stored_fields(d)["call_id"] for d in ids}
-        return len(ids), len(calls)
+        """(matching sentences, matching calls), exact, without scoring."""
+        plan = self.plan(text, mode, fuzzy)
+        allowed = self._allowed_docs(plan, filters)
+        ids = [d for d in plan.rank.docs(self._searcher) if allowed is None or d in allowed]
+        column = self._reader.column_reader("call_id", translate=True)
+        return len(ids), len({column[d] for d in ids})
 
-    def vocabulary(self, field: str) -> list[str]:
-        """Distinct indexed values of a keyword field (e.g. every account domain)."""
-        terms = self._searcher.reader().lexicon(field)
-        return [t.decode() if isinstance(t, bytes) else t for t in terms]
-
-    def _ids(self, q: query.Query, allowed: set[int] | None) -> list[int]:
-        """Every matching document number, unscored (cheap exact counts)."""
-        ids = q.docs(self._searcher)
-        if allowed is None:
-            return [d for d in ids if d not in self._markers]
-        return [d for d in ids if d in allowed]
+    def _count(self, q: query.Query, allowed: set[int] | None, cap: int | None) -> tuple[int, bool]:
+        """Matching documents, counted up to ``cap``: (count, exact?)."""
+        found = 0
+        for docnum in q.docs(self._searcher):
+            if allowed is None or docnum in allowed:
+                found += 1
+                if cap is not None and found >= cap:
+                    return found, False
+        return found, True
 
     def _highlight_terms(self, q: query.Query) -> set[str]:
-        found = q.existing_terms(self._searcher.reader(), phrases=True, expand=True)
+        found = q.existing_terms(self._reader, phrases=True, expand=True)
         return {t.decode() if isinstance(t, bytes) else t for f, t in found if f == "text"}
+
+
+def _split_call_terms(q: query.Query) -> tuple[query.Query, list[query.Query]]:
+    """Move top-level ``title:``/``host:``/``account:`` terms out into call filters."""
+
+    def is_call_term(node: query.Query) -> bool:
+        fields_used = {f for f, _t in node.iter_all_terms()}
+        return bool(fields_used) and fields_used <= CALL_FIELDS
+
+    children = q.subqueries if isinstance(q, query.And) else [q]
+    call_terms = [c for c in children if is_call_term(c)]
+    rest = [c for c in children if not is_call_term(c)]
+    if any(f in CALL_FIELDS for c in rest for f, _t in c.iter_all_terms()):
+        raise QueryError("title:, host: and account: can only be combined with AND")
+    if call_terms and not rest:
+        raise QueryError("give at least one word to search for besides title:/host:/account:")
+    if not call_terms:
+        return q, []
+    return (rest[0] if len(rest) == 1 else query.And(rest)), call_terms
 
 
 def _any_of(q: query.Query) -> query.Query:

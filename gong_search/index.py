@@ -16,7 +16,10 @@ from __future__ import annotations
 import copy
 import os
 import shutil
-from collections.abc import Iterable
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -137,6 +140,21 @@ def _switch_to(index_dir: Path, generation: Path) -> None:
     for old in Path(index_dir).glob("whoosh-*"):
         if old != generation:
             shutil.rmtree(old, ignore_errors=True)
+
+
+# What Whoosh raises when a segment file is missing, truncated or garbled.
+_DAMAGE = (OSError, EOFError, ValueError, KeyError, IndexError, struct.error, zlib.error)
+
+
+@contextmanager
+def reading(index_dir: Path) -> Iterator[None]:
+    """Turn a damaged index's low-level errors into one actionable IndexStoreError."""
+    try:
+        yield
+    except _DAMAGE as exc:
+        raise IndexStoreError(
+            f"{index_dir}: index is damaged ({type(exc).__name__}); run `gong-search reindex`"
+        ) from None
 
 
 def open_index(index_dir: Path, *, create: bool = False) -> index.Index:
@@ -300,7 +318,7 @@ def markers(index_dir: Path) -> dict[str, str]:
     """call id -> content hash the index reflects (what crash repair compares against)."""
     ix = open_index(index_dir)
     try:
-        with ix.searcher() as searcher:
+        with reading(index_dir), ix.searcher() as searcher:
             reader = searcher.reader()
             found = {}
             for call_id in reader.lexicon("marker_call"):
@@ -317,7 +335,8 @@ def document_count(index_dir: Path) -> int:
     """Live documents, sentences and markers together (subtract ``len(markers())``)."""
     ix = open_index(index_dir)
     try:
-        return ix.doc_count()
+        with reading(index_dir):
+            return ix.doc_count()
     finally:
         ix.close()
 
@@ -400,8 +419,10 @@ class SearchIndex:
     """
 
     def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
         self._ix = open_index(index_dir)
-        self._searcher = self._ix.searcher(weighting=WEIGHTING)
+        with reading(index_dir):
+            self._searcher = self._ix.searcher(weighting=WEIGHTING)
         self._reader = self._searcher.reader()
         self._call_cache: dict[Filters, set[str] | None] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
@@ -529,6 +550,12 @@ class SearchIndex:
         want: int | None = 20,
     ) -> RawResult:
         """The top ``want`` hits (None = all), with totals (exact up to COUNT_CAP)."""
+        with reading(self.index_dir):
+            return self._search(text, mode, fuzzy, filters, sort, want)
+
+    def _search(
+        self, text: str, mode: str, fuzzy: bool, filters: Filters, sort: str, want: int | None
+    ) -> RawResult:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed_docs(plan, filters)
         if allowed is not None and not allowed:
@@ -568,6 +595,10 @@ class SearchIndex:
 
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         """(matching sentences, matching calls), exact, without scoring."""
+        with reading(self.index_dir):
+            return self._count_calls(text, mode, fuzzy, filters)
+
+    def _count_calls(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed_docs(plan, filters)
         ids = [d for d in plan.rank.docs(self._searcher) if allowed is None or d in allowed]

@@ -427,7 +427,10 @@ class SearchIndex:
         self._call_cache: dict[Filters, set[str] | None] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
         self._parser = qparser.QueryParser("text", SCHEMA, group=qparser.AndGroup)
-        self._parser.add_plugin(qparser.PlusMinusPlugin())
+        # +/- only at the start of a word: "auto-renew" and "acme-logistics.com" stay whole
+        self._parser.add_plugin(
+            qparser.PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-")
+        )
         self._parser.add_plugin(qparser.FieldAliasPlugin(aliases))
         self._parser.remove_plugin_class(qparser.BoostPlugin)
 

@@ -302,3 +302,21 @@ def test_library_api_matches_cli(crafted_index: Path) -> None:
         h["call_id"] for h in hits(crafted_index, "pricing objection")[:2]
     ]
     assert result.total_all_words == 2 and result.next_offset == 2
+
+
+def test_call_fields_in_the_query_act_as_call_filters(crafted_index: Path) -> None:
+    assert {h["call_id"] for h in hits(crafted_index, "pricing title:renewal")} == {C2}
+    assert {h["call_id"] for h in hits(crafted_index, "pricing account:acme-logistics.com")} == {C1}
+    assert {h["call_id"] for h in hits(crafted_index, 'pricing host:"sam seller"')} == {C2}
+    for bad in ("title:renewal", "pricing OR title:renewal"):
+        result = cli(bad, "--index", str(crafted_index))
+        assert result.exit_code == 2 and "title:" in result.stderr
+
+
+def test_count_matches_search_total_with_filters(crafted_index: Path) -> None:
+    ix = str(crafted_index)
+    counted = json.loads(
+        cli("pricing", "--customer", "--count", "--index", ix, "-f", "json").stdout
+    )
+    searched = json.loads(cli("pricing", "--customer", "--index", ix, "-f", "json").stdout)
+    assert counted["sentences"] == searched["total"] == len(searched["hits"])

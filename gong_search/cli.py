@@ -23,8 +23,17 @@ EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 
 
-class Terminated(Exception):
-    """SIGTERM, turned into an exception so writers cancel and the catalog rolls back."""
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so writers cancel and the catalog rolls back.
+
+    A ``BaseException`` like ``KeyboardInterrupt``, so no ``except Exception`` on the way
+    up (e.g. around Whoosh's many error types) can swallow a stop request.
+    """
+
+
+# Option values that name files: these may be any bytes the OS allows, other text must be UTF-8.
+_PATH_OPTIONS = ("--index", "--output", "-o", "--csv", "--credentials", "--tenant")
+_STOPPED = "stopped cleanly; everything committed so far is kept - run the same command to resume"
 
 
 class GongGroup(TyperGroup):
@@ -62,13 +71,32 @@ class GongGroup(TyperGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            _check_utf8(ctx.meta.get("argv", []))
             return super().invoke(ctx)
         except GongSearchError as exc:
             _fail(str(exc), exc.code, exc.exit_code, _wants_json(ctx))
         except KeyboardInterrupt:
-            _fail("interrupted; committed work is kept", "interrupted", EXIT_SIGINT, False)
+            _fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
         except Terminated:
-            _fail("terminated; committed work is kept", "terminated", EXIT_SIGTERM, False)
+            _fail(f"terminated (SIGTERM): {_STOPPED}", "terminated", EXIT_SIGTERM, False)
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Reject arguments that were not valid UTF-8 (Python keeps such bytes as surrogates).
+
+    They cannot match any transcript text and would break later, far from their cause
+    (e.g. as a SQLite parameter). Paths are exempt: a file name may be any bytes.
+    """
+    for position, arg in enumerate(args):
+        previous = args[position - 1] if position else ""
+        if previous in _PATH_OPTIONS or arg.startswith(tuple(f"{o}=" for o in _PATH_OPTIONS)):
+            continue
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise GongSearchError(
+                f"argument {ascii(arg)} is not valid UTF-8 text; check the terminal's encoding"
+            ) from None
 
 
 def _first_positional(args: list[str], value_options: set[str]) -> int | None:
@@ -260,7 +288,12 @@ def sync(
         float, typer.Option(help="Give up on a missing transcript after this many days.")
     ] = 3.0,
     max_wait: Annotated[
-        float, typer.Option(help="Longest Retry-After to sleep through, seconds.")
+        float,
+        typer.Option(
+            min=0,
+            help="Longest rate-limit wait (Retry-After) to sleep through, seconds; a longer "
+            "one, e.g. the daily quota, stops the sync with exit 1 (committed work is kept).",
+        ),
     ] = 300.0,
     rate: RateOpt = 3.0,
     base_url: BaseUrlOpt = None,

@@ -4,20 +4,41 @@ Per page of listed calls: fetch their transcripts (one batched request per 100 c
 commit the page to the catalog, then replace the changed calls in the index and commit it.
 The index tags each call with the catalog content hash it reflects, so whatever a crash
 interrupts, :func:`repair` at the start of the next run makes the two agree again.
+
+Reliability rules kept here (see docs/reliability.md):
+
+* the watermark moves after every committed page, so a run stopped by the daily quota or a
+  signal resumes where it stopped instead of re-spending requests;
+* SIGINT/SIGTERM arriving while a page is being committed are held until both the catalog
+  and the index have it (:class:`DeferSignals`), so a stop leaves them in agreement;
+* disk-full and other storage failures become one-line typed errors (:func:`storage_errors`);
+* a call listed but gone by the time its transcript is asked for is checked and dropped;
+* an index that cannot be read at all is rebuilt from the catalog before syncing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import signal
+import sqlite3
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import index as idx
 from .catalog import CATALOG_NAME, Catalog, StoredCall
-from .errors import CursorExpiredError, GongAPIError, RateLimitedError
+from .errors import (
+    CatalogError,
+    CursorExpiredError,
+    GongAPIError,
+    IndexStoreError,
+    RateLimitedError,
+)
 from .gong.client import MAX_IDS_PER_REQUEST, GongClient
 from .gong.records import Call, Transcript
 from .lock import SyncLock
@@ -59,6 +80,8 @@ class SyncReport:
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
     repaired: int = 0
+    rebuilt_index: bool = False
+    vanished: int = 0
     stale_lock_pid: int | None = None
 
     def summary(self) -> str:
@@ -69,6 +92,10 @@ class SyncReport:
             f"{self.requests} requests",
             f"{self.seconds:.1f} s",
         ]
+        if self.rebuilt_index:
+            parts.append("unreadable index rebuilt from the catalog")
+        if self.vanished:
+            parts.append(f"{self.vanished} calls deleted in Gong during the sync")
         if self.failed:
             parts.append(f"{len(self.failed)} failed: {', '.join(self.failed[:10])}")
         return "; ".join(parts)
@@ -81,6 +108,66 @@ def crash_point(name: str) -> None:
     """Test hook: ``GONG_SEARCH_CRASH_AT=name`` kills the process here, as ``kill -9`` would."""
     if os.environ.get("GONG_SEARCH_CRASH_AT") == name:
         os._exit(99)
+
+
+class DeferSignals:
+    """Hold SIGINT/SIGTERM while a page is committed, then deliver them.
+
+    Between the catalog commit and the index commit the two disagree. Stopping there would
+    be safe (the next sync repairs it), but ``status`` would report them out of sync, so a
+    signal is delivered only once both hold the page: every stop lands on a page boundary.
+    A page commit takes well under a second, so Ctrl-C still feels immediate. Handlers can
+    only be swapped in the main thread; elsewhere this is a no-op.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.caught: list[int] = []
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> DeferSignals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                previous = signal.getsignal(signum)
+                if previous is not None:  # None: installed outside Python, leave it alone
+                    self._previous[signum] = signal.signal(signum, self._hold)
+        return self
+
+    def _hold(self, signum: int, frame: object) -> None:
+        self.caught.append(signum)
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        if self.caught:
+            signal.raise_signal(self.caught[0])  # now handled by the restored handler
+
+
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+@contextlib.contextmanager
+def storage_errors(index_dir: Path) -> Iterator[None]:
+    """Turn storage failures (disk full, file-size limit, I/O errors) into one-line errors.
+
+    SQLite and Whoosh both commit atomically, so whatever failed, the last committed state
+    is intact: the message says so, and that the next sync resumes from there.
+    """
+    after = "everything committed so far is kept and searchable; run sync again"
+    try:
+        yield
+    except sqlite3.Error as exc:
+        hint = " (disk full?)" if "full" in str(exc) or "I/O" in str(exc) else ""
+        raise CatalogError(
+            f"{Path(index_dir) / CATALOG_NAME}: cannot write the catalog: {exc}{hint}; {after}"
+        ) from None
+    except OSError as exc:
+        where = exc.filename or index_dir
+        reason = exc.strerror or type(exc).__name__
+        if exc.errno in _DISK_FULL:
+            reason = f"{reason} (disk full or file-size limit)"
+        raise IndexStoreError(f"{where}: cannot write: {reason}; free space and {after}") from None
 
 
 def resolve_window(
@@ -127,10 +214,12 @@ class Harvester:
         self.report = SyncReport()
         exists = (self.index_dir / CATALOG_NAME).exists()
         # A dry run writes nothing, not even an empty catalog.
-        self.catalog = Catalog(None if options.dry_run and not exists else self.index_dir)
+        with storage_errors(self.index_dir):
+            self.catalog = Catalog(None if options.dry_run and not exists else self.index_dir)
         self.now = datetime.now().astimezone()
         self.indexed: dict[str, str] = {}
         self.synced_starts: list[datetime] = []
+        self.vanished: set[str] = set()  # listed, then gone before their transcript came
 
     def run(self) -> SyncReport:
         started = time.monotonic()
@@ -138,8 +227,11 @@ class Harvester:
             if self.options.dry_run:
                 self._sync()
                 return self.report
-            with SyncLock(self.index_dir) as lock:
+            with storage_errors(self.index_dir), SyncLock(self.index_dir) as lock:
                 self.report.stale_lock_pid = lock.stale_pid
+                if readable_markers(self.index_dir) is None:
+                    rebuild_from_catalog(self.catalog, self.index_dir)
+                    self.report.rebuilt_index = True
                 self.report.repaired = repair(self.catalog, self.index_dir)
                 self.indexed = idx.markers(self.index_dir)
                 self._sync()
@@ -165,10 +257,14 @@ class Harvester:
         self._retry_pending(exclude=listed)
         if self.options.full:
             self._remove_missing(start, end, listed)
+        self._advance_watermark()
+        self.catalog.set_state(LAST_SYNC, self.now.isoformat())
+
+    def _advance_watermark(self) -> None:
+        """Record progress after each page: a stopped run resumes here, not from scratch."""
         watermark = advance_watermark(self.catalog.get_state(WATERMARK), self.synced_starts)
         if watermark:
             self.catalog.set_state(WATERMARK, watermark)
-        self.catalog.set_state(LAST_SYNC, self.now.isoformat())
 
     def _dry_run(self, start: datetime, end: datetime) -> None:
         for page in self.client.calls(start, end):
@@ -178,27 +274,40 @@ class Harvester:
             break  # the first page tells the total: that is all a dry run spends
 
     def _list_window(self, start: datetime, end: datetime) -> set[str]:
-        """List the window page by page; restart after an expired cursor (hash skips repeats).
+        """List the window page by page; returns the ids of the calls kept.
 
-        Returns the ids of the calls kept (private ones only with --include-private).
+        Two things can make a pass miss calls, and both restart from a start time (content
+        hashes make the repeats free of transcript requests): an expired cursor (restart
+        after the last page read), and a call deleted while we list, which shifts Gong's
+        offset-based pages by one (detected when the calls seen fall short of the total
+        Gong reports; one more pass over the whole window).
         """
-        seen: set[str] = set()
+        seen: dict[str, datetime] = {}  # every listed call, private ones too -> its start
         kept: set[str] = set()
-        resume_from = start
-        for _attempt in range(MAX_CURSOR_RESTARTS + 1):
+        resume_from, relisted = start, False
+        for _attempt in range(MAX_CURSOR_RESTARTS + 2):
+            pass_start, total = resume_from, None
             try:
                 for page in self.client.calls(resume_from, end):
                     self.report.total_listed = max(self.report.total_listed, page.total)
                     kept |= self._process_page([c for c in page.items if c.id not in seen])
-                    seen.update(c.id for c in page.items)
+                    seen.update((c.id, c.started) for c in page.items)
+                    total = page.total
                     if page.items:
                         resume_from = max(c.started for c in page.items)
-                return kept
             except CursorExpiredError:
                 continue
+            if relisted or total is None or self._saw_all(seen, pass_start, total):
+                return kept - self.vanished
+            resume_from, relisted = start, True
         raise GongAPIError(
             "the call listing cursor kept expiring; try a smaller --from/--to window"
         )
+
+    def _saw_all(self, seen: dict[str, datetime], since: datetime, total: int) -> bool:
+        """Did one pass from ``since`` see as many existing calls as Gong says there are?"""
+        existing = sum(1 for cid, s in seen.items() if s >= since and cid not in self.vanished)
+        return existing >= total
 
     def _process_page(self, calls: list[Call]) -> set[str]:
         unique = {c.id: c for c in calls}
@@ -210,8 +319,9 @@ class Harvester:
                 wanted.append(call)
         self.report.listed += len(unique)
         transcripts, failed = self._fetch_transcripts([c.id for c in wanted])
-        self._store_and_index([c for c in wanted if c.id not in failed], transcripts)
-        return {c.id for c in wanted}
+        gone = self._drop_vanished([c.id for c in wanted if c.id not in failed], transcripts)
+        self._store_and_index([c for c in wanted if c.id not in failed | gone], transcripts)
+        return {c.id for c in wanted if c.id not in gone}
 
     def _fetch_transcripts(self, call_ids: list[str]) -> tuple[dict[str, Transcript], set[str]]:
         """Transcripts for ``call_ids`` in batches of 100; a batch Gong refuses fails alone."""
@@ -231,6 +341,27 @@ class Harvester:
                 self.report.failed.extend(batch)
         return found, failed
 
+    def _drop_vanished(self, call_ids: list[str], transcripts: dict[str, Transcript]) -> set[str]:
+        """Calls Gong sent no transcript entry for and no longer lists: deleted meanwhile.
+
+        Gong answers a transcript request with an entry (maybe empty) for every call that
+        exists, so an absent entry is checked with one listing request by id. A call that
+        is really gone is not stored (and removed if an earlier run stored it); a call that
+        still exists is stored as usual, with its transcript pending.
+        """
+        missing = [cid for cid in call_ids if cid not in transcripts]
+        if not missing:
+            return set()
+        still_listed: set[str] = set()
+        for i in range(0, len(missing), MAX_IDS_PER_REQUEST):
+            for page in self.client.calls(call_ids=missing[i : i + MAX_IDS_PER_REQUEST]):
+                still_listed.update(c.id for c in page.items)
+        gone = set(missing) - still_listed
+        self.vanished |= gone
+        self.report.vanished = len(self.vanished)
+        self._delete([cid for cid in gone if self.catalog.call(cid) is not None])
+        return gone
+
     def _store_and_index(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
         if not calls:
             self._report_progress()
@@ -242,10 +373,14 @@ class Harvester:
             if not (transcript and transcript.sentence_count) and states.get(call.id) == "ready":
                 transcript = self.catalog.transcript(call.id)  # never degrade a ready call
             stored.append(self._stored(call, transcript))
-        self.catalog.store_calls(stored)
-        self.synced_starts.append(max(c.started for c in calls))
-        crash_point("after_catalog_commit")
-        self._index(stored, was_ready={cid for cid, state in states.items() if state == "ready"})
+        with DeferSignals():
+            self.catalog.store_calls(stored)
+            self.synced_starts.append(max(c.started for c in calls))
+            self._advance_watermark()
+            crash_point("after_catalog_commit")
+            self._index(
+                stored, was_ready={cid for cid, state in states.items() if state == "ready"}
+            )
 
     def _stored(self, call: Call, transcript: Transcript | None) -> StoredCall:
         joined = self.catalog.join(call, transcript)
@@ -291,20 +426,26 @@ class Harvester:
         for i in range(0, len(pending), MAX_IDS_PER_REQUEST):
             calls = [c for c in map(self.catalog.call, pending[i : i + MAX_IDS_PER_REQUEST]) if c]
             transcripts, failed = self._fetch_transcripts([c.id for c in calls])
-            self._store_and_index([c for c in calls if c.id not in failed], transcripts)
+            gone = self._drop_vanished([c.id for c in calls if c.id not in failed], transcripts)
+            self._store_and_index([c for c in calls if c.id not in failed | gone], transcripts)
 
     def _remove_missing(self, start: datetime, end: datetime, listed: set[str]) -> None:
         """--full: drop calls Gong no longer returns (deleted, or made private)."""
         gone = [cid for cid in self.catalog.call_ids_between(start, end) if cid not in listed]
-        if not gone:
+        self._delete(gone)
+
+    def _delete(self, call_ids: list[str]) -> None:
+        """Remove calls from the catalog, then the index (one page-commit, signals held)."""
+        if not call_ids:
             return
-        self.catalog.delete_calls(gone)
-        with idx.IndexUpdater(self.index_dir) as updater:
-            for call_id in gone:
-                updater.delete(call_id)
-        for call_id in gone:
+        with DeferSignals():
+            self.catalog.delete_calls(call_ids)
+            with idx.IndexUpdater(self.index_dir) as updater:
+                for call_id in call_ids:
+                    updater.delete(call_id)
+        for call_id in call_ids:
             self.indexed.pop(call_id, None)
-        self.report.removed += len(gone)
+        self.report.removed += len(call_ids)
 
 
 def sync(
@@ -330,10 +471,32 @@ def repair(catalog: Catalog, index_dir: Path) -> int:
     return len(stale) + len(orphans)
 
 
+def readable_markers(index_dir: Path) -> dict[str, str] | None:
+    """The index's call markers, or None when the index cannot be read at all.
+
+    Missing or truncated Whoosh files surface as many unrelated exception types (pickle,
+    struct, EOF, file-not-found...), the same reason :func:`index.open_index` catches
+    ``Exception``. Storage errors while *creating* a first index are real errors, though.
+    """
+    try:
+        idx.open_index(index_dir, create=True).close()
+        return idx.markers(index_dir)
+    except IndexStoreError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+            raise
+        return None
+
+
+def rebuild_from_catalog(catalog: Catalog, index_dir: Path) -> int:
+    """A fresh index generation from the catalog (no network); returns sentences indexed."""
+    hashes = catalog.content_hashes()
+    return idx.rebuild(index_dir, ((j, hashes[j.call.id]) for j in catalog.iter_call_sentences()))
+
+
 def reindex(index_dir: Path) -> int:
     """Rebuild the index from the catalog alone (no network); returns sentences indexed."""
-    with SyncLock(index_dir), Catalog(index_dir, create=False) as catalog:
-        hashes = catalog.content_hashes()
-        return idx.rebuild(
-            index_dir, ((j, hashes[j.call.id]) for j in catalog.iter_call_sentences())
-        )
+    with storage_errors(index_dir), SyncLock(index_dir):
+        with Catalog(index_dir, create=False) as catalog:
+            return rebuild_from_catalog(catalog, index_dir)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -37,7 +37,11 @@ _EMPTY_404 = "found corresponding to the provided filters"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try. ``max_wait`` caps a single Retry-After we are willing to sleep."""
+    """How hard to try.
+
+    ``max_wait`` caps the seconds slept on 429s for one request (one long Retry-After, or a
+    storm of short ones); past it the run stops with :class:`RateLimitedError` (exit 1).
+    """
 
     max_attempts: int = 8
     backoff_base: float = 0.5
@@ -192,26 +196,47 @@ class GongClient:
             seen.add(cursor)
 
     def _send_with_retry(self, method: str, path: str, **kwargs: Any) -> dict[str, Any] | None:
+        """Send until a usable answer, or raise a typed error.
+
+        Two budgets, because the two kinds of trouble mean different things: failures (5xx,
+        network errors, timeouts, broken bodies) are bounded by ``max_attempts`` and
+        ``network_budget``; 429s are Gong telling us exactly how long to wait, so they are
+        bounded only by the total time ``max_wait`` we are willing to sleep through.
+        """
         started = time.monotonic()
-        last_problem = "no response"
-        for attempt in range(self.retry.max_attempts):
+        failures = 0
+        throttled = 0.0
+        while True:
             try:
-                response = self._send_once(method, path, **kwargs)
+                outcome = self._check(path, self._send_once(method, path, **kwargs))
             except (httpx.TransportError, _BadBody) as exc:
-                last_problem = _describe(exc)
-                if time.monotonic() - started > self.retry.network_budget:
-                    break
-                time.sleep(self.retry.backoff(attempt))
+                outcome = _Retry(None, _describe(exc))
+            if not isinstance(outcome, _Retry):
+                return outcome
+            if outcome.retry_after is not None:
+                throttled += self._wait_out_rate_limit(outcome.retry_after, throttled)
                 continue
-            outcome = self._check(path, response)
-            if isinstance(outcome, float):
-                last_problem = f"HTTP {response.status_code}"
-                time.sleep(outcome if response.status_code == 429 else self.retry.backoff(attempt))
-                continue
-            return outcome
-        raise UnreachableError(
-            f"{self.base_url}{path}: gave up after {attempt + 1} attempts ({last_problem})"
-        )
+            failures += 1
+            if (
+                failures >= self.retry.max_attempts
+                or time.monotonic() - started > self.retry.network_budget
+            ):
+                raise UnreachableError(
+                    f"{self.base_url}{path}: gave up after {failures} attempts "
+                    f"({outcome.reason}); committed work is kept, run again later"
+                )
+            time.sleep(self.retry.backoff(failures - 1))
+
+    def _wait_out_rate_limit(self, retry_after: float, already: float) -> float:
+        """Sleep through one 429 and return the time slept, or stop if it is too long.
+
+        ``Retry-After: 0`` still waits ``backoff_base`` so a confused server is not hammered.
+        """
+        wait = max(retry_after, self.retry.backoff_base)
+        if already + wait > self.retry.max_wait:
+            raise _rate_limited(retry_after, already, self.retry.max_wait)
+        time.sleep(wait)
+        return wait
 
     def _send_once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         self.bucket.acquire()
@@ -220,24 +245,16 @@ class GongClient:
         response.read()
         return response
 
-    def _check(self, path: str, response: httpx.Response) -> dict[str, Any] | float | None:
-        """Sort a response: a body (dict), None (empty result), or seconds to wait and retry."""
+    def _check(self, path: str, response: httpx.Response) -> dict[str, Any] | _Retry | None:
+        """Sort a response: a body (dict), None (empty result), or a :class:`_Retry`."""
         status = response.status_code
         if status == 200:
             return _json_body(response)
         message = _error_text(response)
         if status == 429:
-            wait = _retry_after(response)
-            if wait > self.retry.max_wait:
-                raise RateLimitedError(
-                    f"Gong rate limit or daily quota reached; it asks to wait {int(wait)} s "
-                    f"(more than --max-wait {int(self.retry.max_wait)} s). Committed work is "
-                    "kept; run sync again later",
-                    retry_after=wait,
-                )
-            return wait
+            return _Retry(_retry_after(response), "HTTP 429")
         if status >= 500:
-            return 0.0
+            return _Retry(None, f"HTTP {status}")
         if status == 404 and _EMPTY_404 in message:
             return None
         if status in (401, 403):
@@ -249,6 +266,28 @@ class GongClient:
         if status == 400 and "cursor" in message.lower() and "expired" in message.lower():
             raise CursorExpiredError(f"{path}: cursor expired", status)
         raise GongAPIError(f"{path}: Gong answered {status}: {message or 'no details'}", status)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """A response worth sending again: ``retry_after`` seconds for a 429, else None."""
+
+    retry_after: float | None
+    reason: str
+
+
+def _rate_limited(retry_after: float, already: float, max_wait: float) -> RateLimitedError:
+    """The stop message names the moment to try again, in local time, not just a duration."""
+    when = datetime.now().astimezone() + timedelta(seconds=retry_after)
+    if retry_after > max_wait:
+        why = f"it asks to wait {int(retry_after)} s (more than --max-wait {int(max_wait)} s)"
+    else:
+        why = f"still limited after waiting {int(already)} s (--max-wait {int(max_wait)} s)"
+    return RateLimitedError(
+        f"Gong rate limit or daily quota reached; {why}. Committed work is kept; run sync "
+        f"again after {when:%Y-%m-%d %H:%M} local time",
+        retry_after=retry_after,
+    )
 
 
 class _BadBody(Exception):

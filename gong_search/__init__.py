@@ -29,9 +29,21 @@ _EXPORTS = {
     "GongSearchError": "gong_search.errors",
 }
 __all__ = [
-    "GongClient", "GongSearchError", "Hit", "SearchOptions", "SearchResult", "SyncOptions",
-    "SyncReport", "count", "list_speakers", "load_credentials", "reindex", "search", "show_call",
-    "status", "sync",
+    "GongClient",
+    "GongSearchError",
+    "Hit",
+    "SearchOptions",
+    "SearchResult",
+    "SyncOptions",
+    "SyncReport",
+    "count",
+    "list_speakers",
+    "load_credentials",
+    "reindex",
+    "search",
+    "show_call",
+    "status",
+    "sync",
 ]
 
 

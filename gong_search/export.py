@@ -61,6 +61,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "query": result.query,
         "total": result.total,
         "total_all_words": result.total_all_words,
+        "total_exact": result.total_exact,
         "matched_speakers": result.matched_speakers,
         "offset": result.offset,
         "truncated": result.truncated,

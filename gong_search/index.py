@@ -144,6 +144,8 @@ def _switch_to(index_dir: Path, generation: Path) -> None:
 
 # What Whoosh raises when a segment file is missing, truncated or garbled.
 _DAMAGE = (OSError, EOFError, ValueError, KeyError, IndexError, struct.error, zlib.error)
+# What a reader racing a writer's merge has been seen to raise besides those (load test).
+RACE_ERRORS = (NotImplementedError, TypeError)
 
 
 @contextmanager

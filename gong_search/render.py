@@ -77,8 +77,10 @@ class SyncProgressView:
     def update(self, report: SyncReport) -> None:
         if report.start and not self._window_shown:
             self._window_shown = True
-            line = (f"window: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} "
-                    f"({report.window_note})")
+            line = (
+                f"window: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} "
+                f"({report.window_note})"
+            )
             if self._progress is not None:
                 self._progress.console.print(Text(line))
             else:
@@ -165,9 +167,10 @@ def render_hits(result: SearchResult, console: Console) -> None:
 def result_summary(result: SearchResult) -> str:
     shown = len(result.hits)
     first = result.offset + 1 if shown else 0
+    plus = "" if result.total_exact else "+"  # counting stops at index.COUNT_CAP
     text = (
-        f"{result.total} matching sentences ({result.total_all_words} with all words); "
-        f"showing {first}-{result.offset + shown}"
+        f"{result.total}{plus} matching sentences ({result.total_all_words}{plus} with all "
+        f"words); showing {first}-{result.offset + shown}"
     )
     if result.next_offset is not None:
         text += f"; next page: --offset {result.next_offset}"

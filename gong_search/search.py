@@ -14,20 +14,25 @@ validated here first and every problem is a :class:`QueryError` naming it.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
 from . import index as idx
 from .catalog import Catalog, Speaker
 from .dates import format_offset
-from .errors import QueryError
+from .errors import IndexStoreError, QueryError
 from .gong.records import Call
 from .sentences import SentenceRow, normalize_name
 
 SCHEMA_VERSION = 1
+READ_ATTEMPTS = 3
+T = TypeVar("T")
 MODES = ("default", "all", "any", "literal")
 AFFILIATIONS = ("internal", "external", "unknown")
 SPEAKER_THRESHOLD = 80.0
@@ -96,6 +101,7 @@ class SearchResult:
     matched_speakers: list[str]
     offset: int
     limit: int
+    total_exact: bool = True  # False: ``total`` is a lower bound (counting stopped there)
 
     @property
     def truncated(self) -> bool:
@@ -262,8 +268,8 @@ def search(
     validate_query(query, options.mode)
     if options.limit < 0 or options.offset < 0:
         raise QueryError("--limit and --offset must not be negative")
-    index_dir = Path(index_dir)
-    with Catalog(index_dir, create=False) as catalog, idx.SearchIndex(index_dir) as engine:
+
+    def run(catalog: Catalog, engine: idx.SearchIndex) -> SearchResult:
         filters, matched = resolve_filters(options, catalog, engine)
         want = None if options.limit == 0 else options.offset + options.limit
         raw = engine.search(
@@ -274,26 +280,50 @@ def search(
             sort=options.sort,
             want=None if options.per_call else want,
         )
-        raw_hits = _cap_per_call(raw.hits, options.per_call)
-        page = raw_hits[options.offset : None if want is None else want]
-        hits = _build_hits(page, catalog, options)
-    return SearchResult(
-        query, hits, raw.total, raw.total_all_words, matched, options.offset, options.limit
-    )
+        page = _cap_per_call(raw.hits, options.per_call)[options.offset : want]
+        return SearchResult(
+            query,
+            _build_hits(page, catalog, options),
+            raw.total,
+            raw.total_all_words,
+            matched,
+            options.offset,
+            options.limit,
+            raw.total_exact,
+        )
+
+    return _with_index(Path(index_dir), run)
 
 
 def count(
     index_dir: str | Path, query: str, options: SearchOptions | None = None
 ) -> tuple[int, int]:
-    """(matching sentences, matching calls): ``--count``."""
+    """(matching sentences, matching calls), exact: ``--count``."""
     options = options or SearchOptions()
     validate_query(query, options.mode)
-    with (
-        Catalog(Path(index_dir), create=False) as catalog,
-        idx.SearchIndex(Path(index_dir)) as engine,
-    ):
+
+    def run(catalog: Catalog, engine: idx.SearchIndex) -> tuple[int, int]:
         filters, _ = resolve_filters(options, catalog, engine)
         return engine.count(query, options.mode, options.fuzzy, filters)
+
+    return _with_index(Path(index_dir), run)
+
+
+def _with_index(index_dir: Path, run: Callable[[Catalog, idx.SearchIndex], T]) -> T:
+    """Run a read against a fresh catalog + searcher, retrying if a sync changes it meanwhile.
+
+    Whoosh opens segment files lazily, so a search racing a sync's commit can find a merged
+    segment gone; a fresh searcher sees the new commit. Persistent failures still surface.
+    """
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            with Catalog(index_dir, create=False) as catalog, idx.SearchIndex(index_dir) as engine:
+                return run(catalog, engine)
+        except (IndexStoreError, *idx.RACE_ERRORS):
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def resolve_filters(

@@ -320,3 +320,12 @@ def test_count_matches_search_total_with_filters(crafted_index: Path) -> None:
     )
     searched = json.loads(cli("pricing", "--customer", "--index", ix, "-f", "json").stdout)
     assert counted["sentences"] == searched["total"] == len(searched["hits"])
+
+
+def test_totals_beyond_the_count_cap_are_marked_inexact(crafted_index: Path, monkeypatch) -> None:
+    from gong_search import index as idx
+
+    monkeypatch.setattr(idx, "COUNT_CAP", 2)
+    result = search(crafted_index, "pricing OR the OR we", SearchOptions(limit=1))
+    assert result.total == 2 and result.total_exact is False
+    assert search(crafted_index, "cafe", SearchOptions(limit=1)).total_exact is True

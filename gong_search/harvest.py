@@ -39,9 +39,10 @@ from .errors import (
     IndexStoreError,
     RateLimitedError,
 )
-from .gong.client import MAX_IDS_PER_REQUEST, GongClient
+from .gong.client import MAX_IDS_PER_REQUEST, GongClient, Page
 from .gong.records import Call, Transcript
 from .lock import SyncLock
+from .pipeline import prefetch
 
 DEFAULT_DAYS = 90
 WATERMARK = "watermark"
@@ -199,6 +200,15 @@ def advance_watermark(current: str | None, synced: Iterable[datetime]) -> str | 
     return latest.isoformat()
 
 
+@dataclass(frozen=True)
+class _FetchedPage:
+    """One listing page, fetched: the calls to store, their transcripts, calls gone since."""
+
+    calls: list[Call]
+    transcripts: dict[str, Transcript]
+    gone: set[str]
+
+
 class Harvester:
     def __init__(
         self,
@@ -288,10 +298,10 @@ class Harvester:
         for _attempt in range(MAX_CURSOR_RESTARTS + 2):
             pass_start, total = resume_from, None
             try:
-                for page in self.client.calls(resume_from, end):
+                # the next page is fetched while this one is committed and indexed
+                for page, fetched in prefetch(self._fetch_pages(resume_from, end, seen)):
                     self.report.total_listed = max(self.report.total_listed, page.total)
-                    kept |= self._process_page([c for c in page.items if c.id not in seen])
-                    seen.update((c.id, c.started) for c in page.items)
+                    kept |= self._commit_page(fetched)
                     total = page.total
                     if page.items:
                         resume_from = max(c.started for c in page.items)
@@ -309,7 +319,16 @@ class Harvester:
         existing = sum(1 for cid, s in seen.items() if s >= since and cid not in self.vanished)
         return existing >= total
 
-    def _process_page(self, calls: list[Call]) -> set[str]:
+    def _fetch_pages(
+        self, start: datetime, end: datetime, seen: dict[str, datetime]
+    ) -> Iterator[tuple[Page[Call], _FetchedPage]]:
+        """Listing pages with their transcripts: network and parsing only (runs in a thread)."""
+        for page in self.client.calls(start, end):
+            fetched = self._fetch_page([c for c in page.items if c.id not in seen])
+            seen.update((c.id, c.started) for c in page.items)
+            yield page, fetched
+
+    def _fetch_page(self, calls: list[Call]) -> _FetchedPage:
         unique = {c.id: c for c in calls}
         wanted = []
         for call in unique.values():
@@ -319,9 +338,14 @@ class Harvester:
                 wanted.append(call)
         self.report.listed += len(unique)
         transcripts, failed = self._fetch_transcripts([c.id for c in wanted])
-        gone = self._drop_vanished([c.id for c in wanted if c.id not in failed], transcripts)
-        self._store_and_index([c for c in wanted if c.id not in failed | gone], transcripts)
-        return {c.id for c in wanted if c.id not in gone}
+        gone = self._vanished([c.id for c in wanted if c.id not in failed], transcripts)
+        return _FetchedPage([c for c in wanted if c.id not in failed | gone], transcripts, gone)
+
+    def _commit_page(self, fetched: _FetchedPage) -> set[str]:
+        """Store and index one fetched page (main thread: it owns catalog and index)."""
+        self._forget_vanished(fetched.gone)
+        self._store_and_index(fetched.calls, fetched.transcripts)
+        return {c.id for c in fetched.calls}
 
     def _fetch_transcripts(self, call_ids: list[str]) -> tuple[dict[str, Transcript], set[str]]:
         """Transcripts for ``call_ids`` in batches of 100; a batch Gong refuses fails alone."""
@@ -341,7 +365,7 @@ class Harvester:
                 self.report.failed.extend(batch)
         return found, failed
 
-    def _drop_vanished(self, call_ids: list[str], transcripts: dict[str, Transcript]) -> set[str]:
+    def _vanished(self, call_ids: list[str], transcripts: dict[str, Transcript]) -> set[str]:
         """Calls Gong sent no transcript entry for and no longer lists: deleted meanwhile.
 
         Gong answers a transcript request with an entry (maybe empty) for every call that
@@ -356,11 +380,14 @@ class Harvester:
         for i in range(0, len(missing), MAX_IDS_PER_REQUEST):
             for page in self.client.calls(call_ids=missing[i : i + MAX_IDS_PER_REQUEST]):
                 still_listed.update(c.id for c in page.items)
-        gone = set(missing) - still_listed
+        return set(missing) - still_listed
+
+    def _forget_vanished(self, gone: set[str]) -> None:
+        if not gone:
+            return
         self.vanished |= gone
         self.report.vanished = len(self.vanished)
         self._delete([cid for cid in gone if self.catalog.call(cid) is not None])
-        return gone
 
     def _store_and_index(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
         if not calls:
@@ -426,7 +453,8 @@ class Harvester:
         for i in range(0, len(pending), MAX_IDS_PER_REQUEST):
             calls = [c for c in map(self.catalog.call, pending[i : i + MAX_IDS_PER_REQUEST]) if c]
             transcripts, failed = self._fetch_transcripts([c.id for c in calls])
-            gone = self._drop_vanished([c.id for c in calls if c.id not in failed], transcripts)
+            gone = self._vanished([c.id for c in calls if c.id not in failed], transcripts)
+            self._forget_vanished(gone)
             self._store_and_index([c for c in calls if c.id not in failed | gone], transcripts)
 
     def _remove_missing(self, start: datetime, end: datetime, listed: set[str]) -> None:

@@ -93,6 +93,8 @@ class SyncReport:
             f"{self.requests} requests",
             f"{self.seconds:.1f} s",
         ]
+        if self.unmatched_sentences:
+            parts.append(f"{self.unmatched_sentences} sentences by speakers not among the parties")
         if self.rebuilt_index:
             parts.append("unreadable index rebuilt from the catalog")
         if self.vanished:

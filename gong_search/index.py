@@ -500,18 +500,19 @@ class SearchIndex:
             self._call_cache[key] = calls
         return calls
 
-    def _allowed_docs(self, plan: _Plan, filters: Filters) -> set[int] | None:
-        """Sentence documents passing every filter, or None when nothing filters."""
+    def _allowed_docs(self, plan: _Plan, filters: Filters) -> tuple[set[int] | None, bool]:
+        """Sentence documents passing every filter (None when nothing filters), and whether
+        they are all matches of the query too (then their number is the exact total)."""
         calls = self.allowed_calls(filters, plan.call_terms)
         speakers = set(filters.speaker_keys)
         affiliations = set(filters.affiliations)
         if calls is None and not speakers and not affiliations:
-            return None
+            return None, False
         check = self._predicate(calls, speakers, affiliations)
         narrow = self._narrow_postings(calls, speakers)
         if narrow is not None and len(narrow) < plan.rank.estimate_size(self._reader):
-            return {d for d in narrow if check(d)}
-        return {d for d in plan.rank.docs(self._searcher) if check(d)}
+            return {d for d in narrow if check(d)}, False
+        return {d for d in plan.rank.docs(self._searcher) if check(d)}, True
 
     def _narrow_postings(self, calls: set[str] | None, speakers: set[str]) -> list[int] | None:
         """Documents of the chosen speakers or calls, straight from posting lists."""
@@ -562,10 +563,13 @@ class SearchIndex:
         self, text: str, mode: str, fuzzy: bool, filters: Filters, sort: str, want: int | None
     ) -> RawResult:
         plan = self.plan(text, mode, fuzzy)
-        allowed = self._allowed_docs(plan, filters)
+        allowed, all_match = self._allowed_docs(plan, filters)
         if allowed is not None and not allowed:
             return RawResult([], 0, 0)
-        options = {"filter": allowed} if allowed is not None else {}
+        options: dict = {"filter": allowed} if allowed is not None else {}
+        # Block-max skipping pays only on big match sets, and without it the collector
+        # counts every match as it goes, so the total needs no second pass.
+        options["optimize"] = plan.rank.estimate_size(self._reader) > COUNT_CAP
         if sort == "date":
             facets = [sorting.FieldFacet("started", reverse=True), sorting.FieldFacet("ordinal")]
             results = self._searcher.search(plan.rank, limit=want, sortedby=facets, **options)
@@ -592,7 +596,7 @@ class SearchIndex:
             )
             hits = hits if want is None else hits[:want]
         cap = None if want is None else max(COUNT_CAP, want)
-        total, exact = self._count(plan.rank, allowed, cap)
+        total, exact = self._total(plan, allowed, all_match, results, cap)
         if plan.all_words is plan.rank:
             return RawResult(hits, total, total, exact)
         all_words, exact_all = self._count(plan.all_words, allowed, cap)
@@ -605,10 +609,25 @@ class SearchIndex:
 
     def _count_calls(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         plan = self.plan(text, mode, fuzzy)
-        allowed = self._allowed_docs(plan, filters)
+        allowed, _ = self._allowed_docs(plan, filters)
         ids = [d for d in plan.rank.docs(self._searcher) if allowed is None or d in allowed]
         column = self._reader.column_reader("call_id", translate=True)
         return len(ids), len({column[d] for d in ids})
+
+    def _total(
+        self, plan: _Plan, allowed: set[int] | None, all_match: bool, results, cap: int | None
+    ) -> tuple[int, bool]:
+        """The number of matches, reusing work already done where possible.
+
+        A filtered search's allowed set holds only matching documents (candidates were
+        checked one by one) or must be intersected; a collector that saw every match
+        (no block skipping) already counted them; otherwise count, up to ``cap``.
+        """
+        if allowed is not None and all_match:
+            return len(allowed), True
+        if results.has_exact_length():
+            return len(results), True
+        return self._count(plan.rank, allowed, cap)
 
     def _count(self, q: query.Query, allowed: set[int] | None, cap: int | None) -> tuple[int, bool]:
         """Matching documents, counted up to ``cap``: (count, exact?)."""

@@ -110,7 +110,8 @@ class SearchResult:
     @property
     def next_offset(self) -> int | None:
         end = self.offset + len(self.hits)
-        return end if self.limit and end < self.total and self.hits else None
+        more = end < self.total or not self.total_exact
+        return end if self.limit and self.hits and more else None
 
 
 # -- validation ----------------------------------------------------------------------------

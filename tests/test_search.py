@@ -322,10 +322,16 @@ def test_count_matches_search_total_with_filters(crafted_index: Path) -> None:
     assert counted["sentences"] == searched["total"] == len(searched["hits"])
 
 
-def test_totals_beyond_the_count_cap_are_marked_inexact(crafted_index: Path, monkeypatch) -> None:
+def test_totals_beyond_the_count_cap_are_marked_inexact(
+    crafted_index: Path, synced_index: Path, monkeypatch
+) -> None:
     from gong_search import index as idx
 
+    exact = search(synced_index, "the", SearchOptions(limit=1))
+    assert exact.total_exact is True and exact.total > 50
     monkeypatch.setattr(idx, "COUNT_CAP", 2)
-    result = search(crafted_index, "pricing OR the OR we", SearchOptions(limit=1))
+    result = search(synced_index, "the", SearchOptions(limit=1))
     assert result.total == 2 and result.total_exact is False
+    shown = cli("the", "--index", str(synced_index), "-f", "table").stdout
+    assert "20+ matching sentences" in shown and "next page: --offset 20" in shown
     assert search(crafted_index, "cafe", SearchOptions(limit=1)).total_exact is True

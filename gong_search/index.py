@@ -360,7 +360,30 @@ FIELD_ALIASES = {
 }
 CALL_FIELDS = {"title", "host", "account"}  # live on call documents: become call filters
 ALL_WORDS_BOOST = 1000.0  # lifts sentences with every word above any with only some
-WEIGHTING = scoring.BM25F(B=0.6, K1=1.2)  # milder length penalty: documents are one sentence
+EPOCH_2000, TIE_SPAN = 946_684_800, 4_000_000_000  # call starts map into [0, 1) for ties
+
+
+class TieBreakingBM25F(scoring.BM25F):
+    """BM25F with a milder length penalty (documents are one sentence), whose ties are
+    broken deterministically: equal scores (to the 4 decimals shown) put the newer call
+    first, then Whoosh's document order, which within a call is sentence order.
+
+    The call start is folded into the score below the shown precision, so paging with
+    ``--offset`` sees one stable order. (Final scoring turns off Whoosh's block-max
+    skipping; a one-sentence-per-document index has few skippable blocks anyway.)
+    """
+
+    use_final = True
+
+    def __init__(self) -> None:
+        super().__init__(B=0.6, K1=1.2)
+        self.started = None  # the searcher's column reader, set once the searcher exists
+
+    def final(self, searcher, docnum: int, score: float) -> float:
+        recency = (self.started[docnum] - EPOCH_2000) / TIE_SPAN
+        return round(score, 4) + recency * 1e-5
+
+
 COUNT_CAP = 10_000  # exact totals above this need --count; a search stops counting there
 
 
@@ -426,7 +449,9 @@ class SearchIndex:
         self.index_dir = Path(index_dir)
         self._ix = open_index(index_dir)
         with reading(index_dir):
-            self._searcher = self._ix.searcher(weighting=WEIGHTING)
+            weighting = TieBreakingBM25F()
+            self._searcher = self._ix.searcher(weighting=weighting)
+            weighting.started = self._searcher.reader().column_reader("started", translate=True)
         self._reader = self._searcher.reader()
         self._call_cache: dict[Filters, set[str] | None] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
@@ -568,35 +593,21 @@ class SearchIndex:
         allowed, all_match = self._allowed_docs(plan, filters)
         if allowed is not None and not allowed:
             return RawResult([], 0, 0)
-        options: dict = {"filter": allowed} if allowed is not None else {}
-        # Block-max skipping pays only on big match sets, and without it the collector
-        # counts every match as it goes, so the total needs no second pass.
-        options["optimize"] = plan.rank.estimate_size(self._reader) > COUNT_CAP
+        options = {"filter": allowed} if allowed is not None else {}
         if sort == "date":
             facets = [sorting.FieldFacet("started", reverse=True), sorting.FieldFacet("ordinal")]
             results = self._searcher.search(plan.rank, limit=want, sortedby=facets, **options)
         else:
-            limit = None if want is None else want + 20  # room for deterministic tie-breaks
-            results = self._searcher.search(plan.rank, limit=limit, **options)
+            results = self._searcher.search(plan.rank, limit=want, **options)
         terms = self._highlight_terms(plan.rank)
         hits = [
             RawHit(
-                r.score if sort != "date" else 0.0,  # a date sort's "score" is its sort key
+                round(r.score, 4) if sort != "date" else 0.0,  # a date sort's "score" is its key
                 dict(r.fields()),
                 _spans(r.get("text", ""), terms),
             )
             for r in results
         ]
-        if sort != "date":
-            hits.sort(
-                key=lambda h: (
-                    -round(h.score, 6),
-                    -h.fields["started"],
-                    h.fields["call_id"],
-                    h.fields["ordinal"],
-                )
-            )
-            hits = hits if want is None else hits[:want]
         cap = None if want is None else max(COUNT_CAP, want)
         total, exact = self._total(plan, allowed, all_match, results, cap)
         if plan.all_words is plan.rank:

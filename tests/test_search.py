@@ -158,6 +158,25 @@ def test_per_call_cap(crafted_index: Path) -> None:
     assert len(found) == len({h["call_id"] for h in found}) == 2
 
 
+def test_paging_is_stable_when_many_hits_tie(synced_index: Path) -> None:
+    """The synthetic tenant repeats sentences: hundreds of equal scores across pages."""
+    ix = str(synced_index)
+    everything = [
+        json.loads(x)
+        for x in cli("the", "--index", ix, "-f", "jsonl", "-n", "60").stdout.splitlines()
+    ]
+    pages = []
+    for offset in (0, 20, 40):
+        out = cli("the", "--index", ix, "-f", "jsonl", "-n", "20", "--offset", str(offset))
+        pages += [json.loads(x) for x in out.stdout.splitlines()]
+    key = [(h["call_id"], h["start_ms"]) for h in pages]
+    assert key == [(h["call_id"], h["start_ms"]) for h in everything] and len(set(key)) == 60
+    tied = [h for h in everything if h["score"] == everything[0]["score"]]
+    assert [h["call_started"] for h in tied] == sorted(
+        (h["call_started"] for h in tied), reverse=True
+    )
+
+
 def test_offset_paging_has_no_duplicates_or_gaps(crafted_index: Path) -> None:
     everything = hits(crafted_index, "pricing OR the OR we")
     pages = []
@@ -327,11 +346,12 @@ def test_totals_beyond_the_count_cap_are_marked_inexact(
 ) -> None:
     from gong_search import index as idx
 
-    exact = search(synced_index, "the", SearchOptions(limit=1))
-    assert exact.total_exact is True and exact.total > 50
+    exact = search(synced_index, "the we", SearchOptions(limit=1))
+    assert exact.total_exact is True and exact.total_all_words > 20
     monkeypatch.setattr(idx, "COUNT_CAP", 2)
-    result = search(synced_index, "the", SearchOptions(limit=1))
-    assert result.total == 2 and result.total_exact is False
-    shown = cli("the", "--index", str(synced_index), "-f", "table").stdout
-    assert "20+ matching sentences" in shown and "next page: --offset 20" in shown
+    result = search(synced_index, "the we", SearchOptions(limit=1))
+    assert result.total == exact.total and result.total_exact is False
+    assert result.total_all_words == 2  # the cap (never below the page asked for: 20 in the CLI)
+    shown = cli("the we", "--index", str(synced_index), "-f", "table").stdout
+    assert "20+ with all words" in shown and "next page: --offset 20" in shown
     assert search(crafted_index, "cafe", SearchOptions(limit=1)).total_exact is True

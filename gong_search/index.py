@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import struct
 import zlib
@@ -69,6 +70,9 @@ _remember_missing_length_columns()
 WRITER_SETTINGS = {"limitmb": 64, "procs": 1, "compound": False}
 
 
+WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
 def _schema() -> fields.Schema:
     """Two kinds of documents share one index.
 
@@ -79,7 +83,7 @@ def _schema() -> fields.Schema:
     documents, so sentences do not repeat those terms: faster indexing, smaller index.
     The two kinds share no indexed field, so no text search can match a call document.
     """
-    words = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    words = WORDS
     key = IDAnalyzer(lowercase=True)  # exact values, case-insensitive in queries
     return fields.Schema(
         # sentence documents
@@ -486,11 +490,11 @@ class SearchIndex:
             q = query.Term("text", words[0]) if len(words) == 1 else query.Phrase("text", words)
             return _Plan(q, q, [])
         parsed, call_terms = _split_call_terms(self._parser.parse(text))
-        if fuzzy:
-            parsed = _fuzzy(parsed)
+        parsed = _stemmed_prefixes(_fuzzy(parsed) if fuzzy else parsed, self._reader)
+        parsed = _and_not(parsed.normalize())
         either = _any_of(parsed)
-        if mode == "all" or either == parsed:
-            return _Plan(parsed, parsed, call_terms)
+        if mode == "all" or either == parsed or _has_operators(text):
+            return _Plan(parsed, parsed, call_terms)  # explicit AND/OR/NOT mean what they say
         if mode == "any":
             return _Plan(either, parsed, call_terms)
         boosted = copy.copy(parsed)
@@ -677,25 +681,59 @@ def _split_call_terms(q: query.Query) -> tuple[query.Query, list[query.Query]]:
 
 
 def _any_of(q: query.Query) -> query.Query:
-    """The OR form of an AND-grouped query, keeping exclusions as exclusions.
-
-    (Whoosh's OrGroup would turn ``a NOT b`` into ``a OR (NOT b)``, which matches
-    nearly everything.)
-    """
+    """The OR form of plain words (after :func:`_and_not`): exclusions stay exclusions and
+    ``field:value`` terms stay constraints; only the words themselves become optional."""
     if isinstance(q, query.AndNot):
         return query.AndNot(_any_of(q.a), q.b)
     if not isinstance(q, query.And):
         return q
-    negative = [c.query for c in q.subqueries if isinstance(c, query.Not)]
-    rest = [c for c in q.subqueries if not isinstance(c, query.Not)]
-    words = [c for c in rest if all(f == "text" for f, _t in c.iter_all_terms())]
-    required = [c for c in rest if c not in words]  # field:value terms stay constraints
+    words = [c for c in q.subqueries if all(f == "text" for f, _t in c.iter_all_terms())]
+    required = [c for c in q.subqueries if c not in words]
     if not words:
         return q
     either = query.Or(words) if len(words) > 1 else words[0]
-    if required:
-        either = query.And([*required, either])
-    return query.AndNot(either, query.Or(negative)) if negative else either
+    return query.And([*required, either]) if required else either
+
+
+def _has_operators(text: str) -> bool:
+    """Explicit boolean syntax outside quotes: then ranking does not relax AND into OR."""
+    outside = re.sub(r'"[^"]*"', " ", text)
+    return bool(re.search(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|[()]", outside))
+
+
+def _stemmed_prefixes(q: query.Query, reader) -> query.Query:
+    """``integrat*`` must find "integration", indexed as its stem "integr": a prefix also
+    matches indexed stems that are a slightly shorter prefix of it (at least 4 letters)."""
+
+    def fold(node: query.Query) -> query.Query:
+        if isinstance(node, query.Prefix) and node.fieldname == "text":
+            prefix = "".join(t.text for t in WORDS(node.text)) or node.text
+            stems = [
+                query.Term("text", prefix[:k])
+                for k in range(len(prefix) - 1, max(3, len(prefix) - 4), -1)
+                if reader.doc_frequency("text", prefix[:k])
+            ]
+            return (
+                query.Or([query.Prefix("text", prefix), *stems])
+                if stems
+                else query.Prefix("text", prefix)
+            )
+        return node.apply(fold)
+
+    return fold(q)
+
+
+def _and_not(q: query.Query) -> query.Query:
+    """Rewrite ``And(a, Not(b))`` as ``AndNot(a, b)``: Whoosh matches the former badly."""
+    q = q.apply(_and_not)
+    if isinstance(q, query.And):
+        negative = [c.query for c in q.subqueries if isinstance(c, query.Not)]
+        positive = [c for c in q.subqueries if not isinstance(c, query.Not)]
+        if negative and positive:
+            kept = positive[0] if len(positive) == 1 else query.And(positive)
+            excluded = negative[0] if len(negative) == 1 else query.Or(negative)
+            return query.AndNot(kept, excluded)
+    return q
 
 
 def _fuzzy(q: query.Query) -> query.Query:

@@ -355,3 +355,23 @@ def test_totals_beyond_the_count_cap_are_marked_inexact(
     shown = cli("the we", "--index", str(synced_index), "-f", "table").stdout
     assert "20+ with all words" in shown and "next page: --offset 20" in shown
     assert search(crafted_index, "cafe", SearchOptions(limit=1)).total_exact is True
+
+
+def test_explicit_and_is_strict_and_boolean_groups_work(crafted_index: Path) -> None:
+    assert texts(crafted_index, "pricing AND discount") == ["We can offer a discount on pricing."]
+    assert set(texts(crafted_index, "pricing AND (objection OR high) NOT renewal")) == {
+        "Your pricing is a real objection for our team.",
+        "The pricing seems high.",
+    }
+    assert texts(crafted_index, '"renewal pricing" NOT discount') == [
+        "The renewal pricing objection came up again."
+    ]
+
+
+def test_prefix_finds_words_whose_stem_is_shorter_than_the_prefix(crafted_index: Path) -> None:
+    assert "Security review is pending." in texts(crafted_index, "securit*")
+    assert "We had objections last year too." in texts(crafted_index, "objectio*")
+
+
+def test_hyphenated_words_are_not_exclusions(crafted_index: Path) -> None:
+    assert texts(crafted_index, "acme-logistics") == texts(crafted_index, "acme logistics")

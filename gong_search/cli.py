@@ -7,6 +7,8 @@ into one line on stderr (or one JSON object with ``--format json/jsonl``) and an
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -130,8 +132,11 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def _wants_json(ctx: click.Context) -> bool:
-    """Did the command line ask for json/jsonl? Then errors are JSON too."""
+    """Did the command line ask for json/jsonl (or get it by default, as a search whose
+    stdout is not a terminal does)? Then errors are JSON too."""
     args = ctx.meta.get("argv", [])
+    if args[:1] == ["search"] and not any(a.startswith(("--format", "-f", "--csv")) for a in args):
+        return not sys.stdout.isatty()
     pairs = zip(args, args[1:], strict=False)
     return any(a in ("--format", "-f") and b in ("json", "jsonl") for a, b in pairs) or any(
         a in ("--format=json", "--format=jsonl") for a in args
@@ -152,7 +157,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,  # locals could hold credentials
 )
 
@@ -235,7 +240,7 @@ def simulate(
     ] = 0,
     anchor_date: Annotated[
         str | None,
-        typer.Option(help="Calls are spread over the months before this date (default today)."),
+        typer.Option(help="Calls are spread over the 60 days before this date (default today)."),
     ] = None,
 ) -> None:
     """Serve a local Gong API simulator with a synthetic tenant (prints GONG_BASE_URL first)."""
@@ -517,6 +522,8 @@ def _write_result(result, fmt: str, output: Path | None) -> None:
             export.write_csv(result.hits, out)
         else:
             render_hits(result, _console(out))
+    if output is not None:
+        typer.echo(f"wrote {len(result.hits)} hits to {output}", err=True)
     if result.matched_speakers and fmt != "json":
         typer.echo("speakers matched: " + "; ".join(result.matched_speakers), err=True)
     if fmt != "table" and sys.stderr.isatty():  # people get a summary; pipes get data only
@@ -618,9 +625,10 @@ def speakers(
     elif format == "jsonl":
         for s in found:
             typer.echo(_dumps(speaker_json(s)))
-    else:
+    elif found:
         render_speakers(found, _console(sys.stdout))
     if not found:
+        typer.echo(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
 
 
@@ -640,19 +648,31 @@ def demo(
     with SyncProgressView() as view:
         index_dir, report = build_demo_index(progress=view.update)
     typer.echo(report.summary(), err=True)
-    result = run_search(index_dir, text, limit=5, before=1, after=1)
-    typer.echo(f"\nTop hits for {text!r}:\n")
+    # one hit per call: a first screen of five different conversations
+    result = run_search(index_dir, text, limit=5, before=1, after=1, per_call=1)
+    typer.echo(f"\nTop hits for {text!r} (one per call):\n")
     render_hits(result, _console(sys.stdout))
-    ix = str(index_dir)
+    prog, ix = _program_name(), shlex.quote(str(index_dir))
+    csv_path = shlex.quote(str(index_dir.parent / "budget.csv"))
     typer.echo("\nTry next (same demo index):")
     for example in (
-        f'gong-search --index {ix} "security review" --customer -n 5',
-        f"gong-search --index {ix} discount --speaker jose -C 1",
-        f"gong-search --index {ix} speakers",
-        f"gong-search --index {ix} status",
-        f'gong-search --index {ix} "budget" --csv budget.csv --limit 0',
+        f'{prog} --index {ix} "security review" --customer -n 5',
+        f"{prog} --index {ix} discount --speaker jose -C 1",
+        f"{prog} --index {ix} speakers",
+        f"{prog} --index {ix} status",
+        f"{prog} --index {ix} budget --limit 0 --csv {csv_path}",
     ):
         typer.echo(f"  {example}")
+
+
+def _program_name() -> str:
+    """How the user can run gong-search again: by name if it is on PATH, else by path."""
+    if shutil.which("gong-search"):
+        return "gong-search"
+    script = Path(sys.argv[0])
+    if script.name == "gong-search" and script.exists():
+        return shlex.quote(str(script.resolve()))
+    return f"{shlex.quote(sys.executable)} -m gong_search"
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:

@@ -93,6 +93,8 @@ class SyncReport:
             f"{self.requests} requests",
             f"{self.seconds:.1f} s",
         ]
+        if self.skipped_private:
+            parts.append(f"{self.skipped_private} private calls skipped")
         if self.unmatched_sentences:
             parts.append(f"{self.unmatched_sentences} sentences by speakers not among the parties")
         if self.rebuilt_index:
@@ -199,7 +201,7 @@ def advance_watermark(current: str | None, synced: Iterable[datetime]) -> str | 
         return current
     if current and datetime.fromisoformat(current) >= latest:
         return current
-    return latest.isoformat()
+    return latest.astimezone().isoformat()  # stored in local time, like every shown date
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ class Harvester:
         if self.options.full:
             self._remove_missing(start, end, listed)
         self._advance_watermark()
-        self.catalog.set_state(LAST_SYNC, self.now.isoformat())
+        self.catalog.set_state(LAST_SYNC, datetime.now().astimezone().isoformat())  # when it ended
 
     def _advance_watermark(self) -> None:
         """Record progress after each page: a stopped run resumes here, not from scratch."""

@@ -77,10 +77,8 @@ class SyncProgressView:
     def update(self, report: SyncReport) -> None:
         if report.start and not self._window_shown:
             self._window_shown = True
-            line = (
-                f"window: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} "
-                f"({report.window_note})"
-            )
+            start, end = report.start.astimezone(), report.end.astimezone()
+            line = f"window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({report.window_note})"
             if self._progress is not None:
                 self._progress.console.print(Text(line))
             else:
@@ -97,6 +95,8 @@ class SyncProgressView:
             )
             return
         now = time.monotonic()
+        if not report.total_listed:
+            return  # nothing listed yet: no "0/0" line
         if now - self._last_line >= self.PLAIN_INTERVAL or report.listed >= report.total_listed:
             self._last_line = now
             print(

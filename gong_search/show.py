@@ -29,7 +29,7 @@ class CallView:
             "call_id": c.id,
             "title": c.title,
             "url": c.url,
-            "started": c.started.isoformat(),
+            "started": c.started.astimezone().isoformat(),
             "duration": c.duration,
             "host": self.host_name,
             "parties": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from . import index as idx
@@ -51,7 +52,10 @@ def status(index_dir: Path) -> Status:
         if span:
             result.first_call, result.last_call = (d.isoformat() for d in span)
         result.last_sync = catalog.get_state("last_sync")
-        result.watermark = catalog.get_state("watermark")
+        watermark = catalog.get_state("watermark")
+        result.watermark = (
+            datetime.fromisoformat(watermark).astimezone().isoformat() if watermark else None
+        )
         wanted = catalog.content_hashes()
         result.speakers = len(catalog.speakers())
     try:

@@ -94,9 +94,14 @@ def status_json(index_dir: Path) -> dict:
 
 
 def one_line_error(stderr: str) -> str:
-    """The error line; progress lines may precede it, a traceback never."""
+    """The error line (text, or the JSON object a piped search prints); progress lines may
+    precede it, a traceback never."""
     assert "Traceback" not in stderr
-    errors = [line for line in stderr.splitlines() if line.startswith("gong-search: error:")]
+    lines = [
+        f"gong-search: error: {json.loads(line)['error']}" if line.startswith('{"error"') else line
+        for line in stderr.splitlines()
+    ]
+    errors = [line for line in lines if line.startswith("gong-search: error:")]
     assert len(errors) == 1, stderr
     return errors[0]
 

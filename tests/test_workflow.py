@@ -114,3 +114,24 @@ def test_demo_end_to_end_writes_nothing_to_the_current_directory(tmp_path: Path)
     assert "https://" in done.stdout and "Try next" in done.stdout
     assert list(work.iterdir()) == []
     assert (tmp_path / "cache" / "gong-search" / "demo-index" / "catalog.sqlite3").exists()
+
+
+def test_piped_search_reports_errors_as_json_by_default(crafted_index: Path) -> None:
+    result = cli('"open', "--index", str(crafted_index))  # CliRunner: stdout is not a tty
+    assert json.loads(result.stderr)["code"] == "query"
+
+
+def test_help_shows_defaults_without_escape_characters() -> None:
+    out = cli("simulate", "--help").stdout
+    assert "default: 127.0.0.1" in out and "\\[" not in out
+
+
+def test_speakers_with_no_match_says_so(crafted_index: Path) -> None:
+    result = cli("speakers", "zzqxw", "--index", str(crafted_index))
+    assert result.exit_code == 1 and "no speaker matches 'zzqxw'" in result.stderr
+
+
+def test_csv_output_names_the_file_written(crafted_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hits.csv"
+    result = cli("pricing", "--index", str(crafted_index), "--csv", str(out))
+    assert f"wrote 4 hits to {out}" in result.stderr and out.exists()

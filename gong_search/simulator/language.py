@@ -50,6 +50,8 @@ _TEMPLATES: dict[str, tuple[str, ...]] = {
         "We were expecting something in the range of {amount}, not double that.",
         "Other vendors are coming in significantly cheaper.",
         "The add-on fees for {product} make the total way too high.",
+        "Price is still the main objection from our finance team.",
+        "My biggest objection is the pricing model, not the product.",
     ),
     "competitor": (
         "We're also evaluating {competitor} right now.",

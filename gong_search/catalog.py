@@ -88,7 +88,9 @@ class Catalog:
             return
         self.path = Path(index_dir) / CATALOG_NAME
         if not create and not self.path.exists():
-            raise CatalogError(f"{index_dir}: no gong-search catalog here (run sync first)")
+            raise CatalogError(
+                f"{index_dir}: no gong-search index here (run `gong-search sync`, or pass --index)"
+            )
         try:
             if create:
                 ensure_private_dir(Path(index_dir))

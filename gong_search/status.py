@@ -38,7 +38,9 @@ def status(index_dir: Path) -> Status:
     """Read-only: safe while a sync runs (it sees the last committed state)."""
     index_dir = Path(index_dir)
     if not (index_dir / CATALOG_NAME).exists():
-        raise CatalogError(f"{index_dir}: no gong-search index here (run `gong-search sync`)")
+        raise CatalogError(
+            f"{index_dir}: no gong-search index here (run `gong-search sync`, or pass --index)"
+        )
     result = Status(index_dir=str(index_dir))
     with Catalog(index_dir, create=False) as catalog:
         counts = catalog.counts()

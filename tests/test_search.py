@@ -292,7 +292,7 @@ def test_exit_codes_like_grep(crafted_index: Path, tmp_path: Path) -> None:
     assert cli("pricing", "--index", str(crafted_index)).exit_code == 0
     assert cli("zebra", "--index", str(crafted_index)).exit_code == 1
     missing = cli("pricing", "--index", str(tmp_path / "nope"))
-    assert missing.exit_code == 2 and "no gong-search catalog" in missing.stderr
+    assert missing.exit_code == 2 and "no gong-search index here" in missing.stderr
 
 
 def test_bare_query_equals_search_command_and_options_go_anywhere(crafted_index: Path) -> None:

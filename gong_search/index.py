@@ -13,6 +13,7 @@ match them. Writers always ``cancel()`` on failure so Whoosh's lock is released.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import os
 import re
@@ -34,6 +35,7 @@ from whoosh.analysis import (
     StemFilter,
 )
 from whoosh.codec import whoosh3
+from whoosh.idsets import DocIdSet
 from whoosh.support.charset import accent_map
 
 from .catalog import ensure_private_dir
@@ -107,6 +109,7 @@ def _schema() -> fields.Schema:
         host=fields.ID(analyzer=key),  # normalised name of the call's primary user
         account=fields.KEYWORD(commas=True, lowercase=True),  # external email domains
         call_started=fields.NUMERIC(int, bits=64),  # epoch seconds, for date ranges
+        sentences=fields.COLUMN(columns.NumericColumn("I")),  # the call's range length
     )
 
 
@@ -231,6 +234,7 @@ def call_document(joined: CallSentences, content_hash: str) -> dict:
         "host": normalize_name(joined.host_name),
         "account": ",".join(joined.domains),
         "call_started": int(call.started.timestamp()),
+        "sentences": len(joined.rows),
     }
 
 
@@ -457,7 +461,7 @@ class SearchIndex:
             self._searcher = self._ix.searcher(weighting=weighting)
             weighting.started = self._searcher.reader().column_reader("started", translate=True)
         self._reader = self._searcher.reader()
-        self._call_cache: dict[Filters, set[str] | None] = {}
+        self._call_cache: dict[Filters, _Ranges] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
         self._parser = qparser.QueryParser("text", SCHEMA, group=qparser.AndGroup)
         # +/- only at the start of a word: "auto-renew" and "acme-logistics.com" stay whole
@@ -503,8 +507,10 @@ class SearchIndex:
 
     # -- filters --
 
-    def allowed_calls(self, filters: Filters, call_terms: list[query.Query]) -> set[str] | None:
-        """Call ids passing the per-call filters (None: no per-call filter), from call docs."""
+    def call_ranges(self, filters: Filters, call_terms: list[query.Query]) -> _Ranges | None:
+        """Document-number ranges of the calls passing the per-call filters (None: no
+        per-call filter). A call's sentences are written just before its call document,
+        and Whoosh keeps document order through merges, so each call is one range."""
         if not filters.per_call and not call_terms:
             return None
         key = filters if not call_terms else None
@@ -525,54 +531,28 @@ class SearchIndex:
             low = int(filters.start.timestamp()) if filters.start else None
             high = int(filters.end.timestamp()) - 1 if filters.end else None
             parts.append(query.NumericRange("call_started", low, high))
-        docs = query.And(parts).docs(self._searcher)
-        calls = {self._reader.stored_fields(d)["marker_call"] for d in docs}
+        ends = sorted(query.And(parts).docs(self._searcher))
+        sizes = self._reader.column_reader("sentences", translate=True)
+        ranges = _Ranges([(end - sizes[end], end) for end in ends])
         if key is not None:
-            self._call_cache[key] = calls
-        return calls
+            self._call_cache[key] = ranges
+        return ranges
 
-    def _allowed_docs(self, plan: _Plan, filters: Filters) -> tuple[set[int] | None, bool]:
-        """Sentence documents passing every filter (None when nothing filters), and whether
-        they are all matches of the query too (then their number is the exact total)."""
-        calls = self.allowed_calls(filters, plan.call_terms)
-        speakers = set(filters.speaker_keys)
-        affiliations = set(filters.affiliations)
-        if calls is None and not speakers and not affiliations:
-            return None, False
-        check = self._predicate(calls, speakers, affiliations)
-        narrow = self._narrow_postings(calls, speakers)
-        if narrow is not None and len(narrow) < plan.rank.estimate_size(self._reader):
-            return {d for d in narrow if check(d)}, False
-        return {d for d in plan.rank.docs(self._searcher) if check(d)}, True
-
-    def _narrow_postings(self, calls: set[str] | None, speakers: set[str]) -> list[int] | None:
-        """Documents of the chosen speakers or calls, straight from posting lists."""
-        field, values = ("speaker_key", speakers) if speakers else ("call_id", calls)
-        if not values:
-            return None
-        found: list[int] = []
-        for value in values:
-            if self._reader.doc_frequency(field, value):
-                found.extend(self._reader.postings(field, value).all_ids())
-        return found
-
-    def _predicate(self, calls: set[str] | None, speakers: set[str], affiliations: set[str]):
-        """A per-document test reading column values (no stored-field decompression)."""
-        wanted = {
-            "call_id": calls,
-            "speaker_key": speakers or None,
-            "affiliation": affiliations or None,
-        }
+    def _allowed(self, plan: _Plan, filters: Filters) -> _Allowed | None:
+        """The filter as a membership test (None when nothing filters): checked only on
+        documents that match the query, so its cost follows the matches, not the corpus."""
+        ranges = self.call_ranges(filters, plan.call_terms)
         tests = [
             (self._reader.column_reader(field, translate=True), set(values))
-            for field, values in wanted.items()
-            if values is not None
+            for field, values in (
+                ("speaker_key", filters.speaker_keys),
+                ("affiliation", filters.affiliations),
+            )
+            if values
         ]
-
-        def check(docnum: int) -> bool:
-            return all(column[docnum] in encoded for column, encoded in tests)
-
-        return check
+        if ranges is None and not tests:
+            return None
+        return _Allowed(ranges, tests)
 
     # -- running --
 
@@ -594,9 +574,7 @@ class SearchIndex:
         self, text: str, mode: str, fuzzy: bool, filters: Filters, sort: str, want: int | None
     ) -> RawResult:
         plan = self.plan(text, mode, fuzzy)
-        allowed, all_match = self._allowed_docs(plan, filters)
-        if allowed is not None and not allowed:
-            return RawResult([], 0, 0)
+        allowed = self._allowed(plan, filters)
         options = {"filter": allowed} if allowed is not None else {}
         if sort == "date":
             facets = [sorting.FieldFacet("started", reverse=True), sorting.FieldFacet("ordinal")]
@@ -613,7 +591,7 @@ class SearchIndex:
             for r in results
         ]
         cap = None if want is None else max(COUNT_CAP, want)
-        total, exact = self._total(plan, allowed, all_match, results, cap)
+        total, exact = self._total(plan, allowed, results, cap)
         if plan.all_words is plan.rank:
             return RawResult(hits, total, total, exact)
         all_words, exact_all = self._count(plan.all_words, allowed, cap)
@@ -626,27 +604,21 @@ class SearchIndex:
 
     def _count_calls(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         plan = self.plan(text, mode, fuzzy)
-        allowed, _ = self._allowed_docs(plan, filters)
+        allowed = self._allowed(plan, filters)
         ids = [d for d in plan.rank.docs(self._searcher) if allowed is None or d in allowed]
         column = self._reader.column_reader("call_id", translate=True)
         return len(ids), len({column[d] for d in ids})
 
     def _total(
-        self, plan: _Plan, allowed: set[int] | None, all_match: bool, results, cap: int | None
+        self, plan: _Plan, allowed: _Allowed | None, results, cap: int | None
     ) -> tuple[int, bool]:
-        """The number of matches, reusing work already done where possible.
-
-        A filtered search's allowed set holds only matching documents (candidates were
-        checked one by one) or must be intersected; a collector that saw every match
-        (no block skipping) already counted them; otherwise count, up to ``cap``.
-        """
-        if allowed is not None and all_match:
-            return len(allowed), True
+        """The number of matches: a collector that saw every match (no block skipping, as
+        with tie-breaking scores) already counted them; otherwise count, up to ``cap``."""
         if results.has_exact_length():
             return len(results), True
         return self._count(plan.rank, allowed, cap)
 
-    def _count(self, q: query.Query, allowed: set[int] | None, cap: int | None) -> tuple[int, bool]:
+    def _count(self, q: query.Query, allowed: _Allowed | None, cap: int | None) -> tuple[int, bool]:
         """Matching documents, counted up to ``cap``: (count, exact?)."""
         found = 0
         for docnum in q.docs(self._searcher):
@@ -659,6 +631,35 @@ class SearchIndex:
     def _highlight_terms(self, q: query.Query) -> set[str]:
         found = q.existing_terms(self._reader, phrases=True, expand=True)
         return {t.decode() if isinstance(t, bytes) else t for f, t in found if f == "text"}
+
+
+class _Ranges:
+    """Sorted, disjoint ``[start, end)`` document ranges with a fast membership test."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _end in ranges]
+        self.ends = [end for _start, end in ranges]
+
+    def __contains__(self, docnum: int) -> bool:
+        i = bisect.bisect_right(self.starts, docnum) - 1
+        return i >= 0 and docnum < self.ends[i]
+
+
+class _Allowed(DocIdSet):
+    """A filter Whoosh's collector can ask ``docnum in allowed`` without a set of every
+    allowed document: call ranges, then column values (speaker, affiliation)."""
+
+    def __init__(self, ranges: _Ranges | None, tests: list[tuple[object, set[str]]]) -> None:
+        self.ranges = ranges
+        self.tests = tests
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, docnum: int) -> bool:
+        if self.ranges is not None and docnum not in self.ranges:
+            return False
+        return all(column[docnum] in values for column, values in self.tests)
 
 
 def _split_call_terms(q: query.Query) -> tuple[query.Query, list[query.Query]]:

@@ -123,6 +123,8 @@ def validate_query(text: str, mode: str = "default") -> None:
         raise QueryError(f"unknown mode {mode!r}")
     if not text.strip():
         raise QueryError("empty query: give at least one word to search for")
+    if re.search(r"[\ud800-\udfff\x00]", text):
+        raise QueryError("the query contains characters that are not text (invalid Unicode)")
     if mode == "literal":
         if not idx.analyze(text):
             raise QueryError(f"query {text!r} has no searchable word")

@@ -84,23 +84,8 @@ def query_classes(params: dict[str, Any]) -> list[QueryClass]:
 def warm_search(
     catalog: Catalog, engine: idx.SearchIndex, text: str, options: api.SearchOptions
 ) -> api.SearchResult:
-    """``gong_search.search.search`` step by step on an already open catalog and index."""
-    api.validate_query(text, options.mode)
-    filters, matched = api.resolve_filters(options, catalog, engine)
-    want = None if options.limit == 0 else options.offset + options.limit
-    raw = engine.search(
-        text,
-        options.mode,
-        options.fuzzy,
-        filters,
-        sort=options.sort,
-        want=None if options.per_call else want,
-    )
-    page = api._cap_per_call(raw.hits, options.per_call)[options.offset : want]
-    hits = api._build_hits(page, catalog, options)
-    return api.SearchResult(
-        text, hits, raw.total, raw.total_all_words, matched, options.offset, options.limit
-    )
+    """``gong_search.search.search`` on an already open catalog and index."""
+    return api.search_open(catalog, engine, text, options)
 
 
 def _export(result: api.SearchResult, csv: bool) -> None:

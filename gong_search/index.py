@@ -420,6 +420,7 @@ class RawHit:
     score: float
     fields: dict
     spans: list[tuple[int, int]]
+    docnum: int
 
 
 @dataclass
@@ -480,6 +481,33 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def context(self, docnum: int, before: int, after: int) -> tuple[list[dict], list[dict]]:
+        """Stored fields of the sentences around ``docnum`` in the same call, in order.
+
+        A call's live sentences are consecutive documents, so its neighbours are read
+        directly; the walk stops at another call, a call document or a deleted document.
+        """
+        with reading(self.index_dir):
+            call_id = self._reader.stored_fields(docnum)["call_id"]
+            return (
+                self._neighbours(docnum, -1, before, call_id)[::-1],
+                self._neighbours(docnum, 1, after, call_id),
+            )
+
+    def _neighbours(self, docnum: int, step: int, count: int, call_id: str) -> list[dict]:
+        found: list[dict] = []
+        reader = self._reader
+        position = docnum + step
+        while len(found) < count and 0 <= position < reader.doc_count_all():
+            if reader.is_deleted(position):
+                break
+            fields_ = reader.stored_fields(position)
+            if fields_.get("call_id") != call_id:
+                break
+            found.append(fields_)
+            position += step
+        return found
 
     def vocabulary(self, field: str) -> list[str]:
         """Distinct indexed values of a keyword field (e.g. every account domain)."""
@@ -587,6 +615,7 @@ class SearchIndex:
                 round(r.score, 4) if sort != "date" else 0.0,  # a date sort's "score" is its key
                 dict(r.fields()),
                 _spans(r.get("text", ""), terms),
+                r.docnum,
             )
             for r in results
         ]

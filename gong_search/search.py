@@ -28,7 +28,7 @@ from .catalog import Catalog, Speaker
 from .dates import format_offset
 from .errors import IndexStoreError, QueryError
 from .gong.records import Call
-from .sentences import SentenceRow, normalize_name
+from .sentences import normalize_name
 
 SCHEMA_VERSION = 1
 READ_ATTEMPTS = 3
@@ -269,33 +269,38 @@ def search(
     """Ranked sentence hits for ``query``; keyword arguments are :class:`SearchOptions` fields."""
     options = options or SearchOptions(**kwargs)  # type: ignore[arg-type]
     validate_query(query, options.mode)
+    return _with_index(Path(index_dir), lambda c, e: search_open(c, e, query, options))
+
+
+def search_open(
+    catalog: Catalog, engine: idx.SearchIndex, query: str, options: SearchOptions
+) -> SearchResult:
+    """:func:`search` on an already open catalog and searcher: what a long-lived process
+    (an agent's server, the benchmarks) calls to reuse them and their filter cache."""
+    validate_query(query, options.mode)
     if options.limit < 0 or options.offset < 0:
         raise QueryError("--limit and --offset must not be negative")
-
-    def run(catalog: Catalog, engine: idx.SearchIndex) -> SearchResult:
-        filters, matched = resolve_filters(options, catalog, engine)
-        want = None if options.limit == 0 else options.offset + options.limit
-        raw = engine.search(
-            query,
-            options.mode,
-            options.fuzzy,
-            filters,
-            sort=options.sort,
-            want=None if options.per_call else want,
-        )
-        page = _cap_per_call(raw.hits, options.per_call)[options.offset : want]
-        return SearchResult(
-            query,
-            _build_hits(page, catalog, options),
-            raw.total,
-            raw.total_all_words,
-            matched,
-            options.offset,
-            options.limit,
-            raw.total_exact,
-        )
-
-    return _with_index(Path(index_dir), run)
+    filters, matched = resolve_filters(options, catalog, engine)
+    want = None if options.limit == 0 else options.offset + options.limit
+    raw = engine.search(
+        query,
+        options.mode,
+        options.fuzzy,
+        filters,
+        sort=options.sort,
+        want=None if options.per_call else want,
+    )
+    page = _cap_per_call(raw.hits, options.per_call)[options.offset : want]
+    return SearchResult(
+        query,
+        _build_hits(page, catalog, engine, options),
+        raw.total,
+        raw.total_all_words,
+        matched,
+        options.offset,
+        options.limit,
+        raw.total_exact,
+    )
 
 
 def count(
@@ -363,9 +368,11 @@ def _cap_per_call(hits: list[idx.RawHit], per_call: int | None) -> list[idx.RawH
     return kept
 
 
-def _build_hits(raw: list[idx.RawHit], catalog: Catalog, options: SearchOptions) -> list[Hit]:
+def _build_hits(
+    raw: list[idx.RawHit], catalog: Catalog, engine: idx.SearchIndex, options: SearchOptions
+) -> list[Hit]:
+    """Hits with their call's display fields (catalog) and context (index neighbours)."""
     calls: dict[str, Call | None] = {}
-    rows: dict[str, list[SentenceRow]] = {}
     hits = []
     for r in raw:
         f = r.fields
@@ -373,16 +380,9 @@ def _build_hits(raw: list[idx.RawHit], catalog: Catalog, options: SearchOptions)
         if call_id not in calls:
             calls[call_id] = catalog.call(call_id)
         call = calls[call_id]
-        before: list[ContextSentence] = []
-        after: list[ContextSentence] = []
+        before, after = ([], [])
         if options.before or options.after:
-            if call_id not in rows:
-                joined = catalog.call_sentences(call_id)
-                rows[call_id] = joined.rows if joined else []
-            ordinal = f["ordinal"]
-            call_rows = rows[call_id]
-            before = [_context(x) for x in call_rows[max(0, ordinal - options.before) : ordinal]]
-            after = [_context(x) for x in call_rows[ordinal + 1 : ordinal + 1 + options.after]]
+            before, after = engine.context(r.docnum, options.before, options.after)
         hits.append(
             Hit(
                 call_id=call_id,
@@ -401,12 +401,17 @@ def _build_hits(raw: list[idx.RawHit], catalog: Catalog, options: SearchOptions)
                 score=round(r.score, 4),
                 ordinal=f["ordinal"],
                 highlights=r.spans,
-                context_before=before,
-                context_after=after,
+                context_before=[_context(x) for x in before],
+                context_after=[_context(x) for x in after],
             )
         )
     return hits
 
 
-def _context(row: SentenceRow) -> ContextSentence:
-    return ContextSentence(row.speaker_name, format_offset(row.start_ms), row.start_ms, row.text)
+def _context(fields: dict) -> ContextSentence:
+    return ContextSentence(
+        fields["speaker_name"],
+        format_offset(fields["start_ms"]),
+        fields["start_ms"],
+        fields["text"],
+    )

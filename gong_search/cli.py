@@ -493,6 +493,7 @@ def search_command(
         per_call=per_call,
         before=context if before is None else before,
         after=context if after is None else after,
+        highlight=fmt == "table",  # machine formats carry no highlight spans
     )
     index_dir = config.index_dir(index)
     if count:

@@ -62,6 +62,7 @@ class SearchOptions:
     per_call: int | None = None
     before: int = 0
     after: int = 0
+    highlight: bool = True  # character spans of matched words (only the table shows them)
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,7 @@ def search_open(
         filters,
         sort=options.sort,
         want=None if options.per_call else want,
+        highlight=options.highlight,
     )
     page = _cap_per_call(raw.hits, options.per_call)[options.offset : want]
     return SearchResult(

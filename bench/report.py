@@ -17,6 +17,7 @@ from .corpus import ROOT
 
 RESULTS_JSON = ROOT / "bench" / "results.json"
 RESULTS_MD = ROOT / "bench" / "RESULTS.md"
+ANALYSIS_MD = ROOT / "bench" / "ANALYSIS.md"  # hand-written; appended to RESULTS.md
 
 
 def machine() -> dict[str, Any]:
@@ -133,5 +134,6 @@ def save(section: dict[str, Any]) -> dict[str, Any]:
     RESULTS_JSON.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     from .render import render
 
-    RESULTS_MD.write_text(render(data))
+    analysis = ANALYSIS_MD.read_text() if ANALYSIS_MD.exists() else ""
+    RESULTS_MD.write_text(render(data) + ("\n" + analysis if analysis else ""))
     return data

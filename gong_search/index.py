@@ -461,7 +461,7 @@ class SearchIndex:
         with reading(index_dir):
             weighting = TieBreakingBM25F()
             self._searcher = self._ix.searcher(weighting=weighting)
-            weighting.started = self._searcher.reader().column_reader("started", translate=True)
+            weighting.started = _column(self._searcher.reader(), "started")
         self._reader = self._searcher.reader()
         self._call_cache: dict[Filters, _Ranges] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
@@ -561,7 +561,7 @@ class SearchIndex:
             high = int(filters.end.timestamp()) - 1 if filters.end else None
             parts.append(query.NumericRange("call_started", low, high))
         ends = sorted(query.And(parts).docs(self._searcher))
-        sizes = self._reader.column_reader("sentences", translate=True)
+        sizes = _column(self._reader, "sentences")
         ranges = _Ranges([(end - sizes[end], end) for end in ends])
         if key is not None:
             self._call_cache[key] = ranges
@@ -572,7 +572,7 @@ class SearchIndex:
         documents that match the query, so its cost follows the matches, not the corpus."""
         ranges = self.call_ranges(filters, plan.call_terms)
         tests = [
-            (self._reader.column_reader(field, translate=True), set(values))
+            (_column(self._reader, field), set(values))
             for field, values in (
                 ("speaker_key", filters.speaker_keys),
                 ("affiliation", filters.affiliations),
@@ -645,7 +645,7 @@ class SearchIndex:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed(plan, filters)
         ids = [d for d in plan.rank.docs(self._searcher) if allowed is None or d in allowed]
-        column = self._reader.column_reader("call_id", translate=True)
+        column = _column(self._reader, "call_id")
         return len(ids), len({column[d] for d in ids})
 
     def _total(
@@ -670,6 +670,15 @@ class SearchIndex:
     def _highlight_terms(self, q: query.Query) -> set[str]:
         found = q.existing_terms(self._reader, phrases=True, expand=True)
         return {t.decode() if isinstance(t, bytes) else t for f, t in found if f == "text"}
+
+
+def _column(reader, field: str):
+    """A field's column values by document number. An index with no segment yet (a first
+    sync that has not committed a page) has an empty reader without columns; nothing can
+    match there, so an empty mapping serves."""
+    if reader.doc_count_all() == 0:
+        return {}
+    return reader.column_reader(field, translate=True)
 
 
 class _Ranges:
@@ -701,17 +710,25 @@ class _Allowed(DocIdSet):
         return all(column[docnum] in values for column, values in self.tests)
 
 
+def _fields_of(q: query.Query) -> set[str]:
+    """Every field a query touches, prefixes and wildcards included (they have no terms)."""
+    found = {q.fieldname} if getattr(q, "fieldname", None) else set()
+    for child in q.children():
+        found |= _fields_of(child)
+    return found
+
+
 def _split_call_terms(q: query.Query) -> tuple[query.Query, list[query.Query]]:
     """Move top-level ``title:``/``host:``/``account:`` terms out into call filters."""
 
     def is_call_term(node: query.Query) -> bool:
-        fields_used = {f for f, _t in node.iter_all_terms()}
+        fields_used = _fields_of(node)
         return bool(fields_used) and fields_used <= CALL_FIELDS
 
     children = q.subqueries if isinstance(q, query.And) else [q]
     call_terms = [c for c in children if is_call_term(c)]
     rest = [c for c in children if not is_call_term(c)]
-    if any(f in CALL_FIELDS for c in rest for f, _t in c.iter_all_terms()):
+    if any(_fields_of(c) & CALL_FIELDS for c in rest):
         raise QueryError("title:, host: and account: can only be combined with AND")
     if call_terms and not rest:
         raise QueryError("give at least one word to search for besides title:/host:/account:")
@@ -727,7 +744,7 @@ def _any_of(q: query.Query) -> query.Query:
         return query.AndNot(_any_of(q.a), q.b)
     if not isinstance(q, query.And):
         return q
-    words = [c for c in q.subqueries if all(f == "text" for f, _t in c.iter_all_terms())]
+    words = [c for c in q.subqueries if _fields_of(c) == {"text"}]
     required = [c for c in q.subqueries if c not in words]
     if not words:
         return q

@@ -375,3 +375,21 @@ def test_prefix_finds_words_whose_stem_is_shorter_than_the_prefix(crafted_index:
 
 def test_hyphenated_words_are_not_exclusions(crafted_index: Path) -> None:
     assert texts(crafted_index, "acme-logistics") == texts(crafted_index, "acme logistics")
+
+
+def test_an_index_with_no_sentences_yet_answers_no_hits(tmp_path: Path) -> None:
+    """What searches see while a first sync has not committed its first page."""
+    from gong_search import index as idx
+    from gong_search.catalog import Catalog
+
+    Catalog(tmp_path / "ix").close()
+    idx.open_index(tmp_path / "ix", create=True).close()
+    for args in ((), ("--customer", "--from", "2026-01-01"), ("--sort", "date"), ("-C", "1")):
+        result = cli("pricing", *args, "--index", str(tmp_path / "ix"))
+        assert result.exit_code == 1 and result.stdout == "" and result.stderr == ""
+
+
+def test_prefix_on_a_call_field_is_a_call_filter(crafted_index: Path) -> None:
+    assert {h["call_id"] for h in hits(crafted_index, "pricing account:acme*")} == {C1}
+    result = cli("account:a*", "--index", str(crafted_index))
+    assert result.exit_code == 2 and "besides title:/host:/account:" in result.stderr

@@ -615,13 +615,16 @@ def speakers(
 ) -> None:
     """Indexed speakers with affiliation, email and call/sentence counts."""
     from .render import render_speakers
-    from .show import list_speakers, speaker_json
+    from .show import SCHEMA_VERSION, list_speakers, speaker_json
 
     _check_format(format, ("table", "json", "jsonl"))
     found = list_speakers(config.index_dir(index), name)
     if format == "json":
         typer.echo(
-            _dumps({"schema_version": 1, "speakers": [speaker_json(s) for s in found]}, indent=2)
+            _dumps(
+                {"schema_version": SCHEMA_VERSION, "speakers": [speaker_json(s) for s in found]},
+                indent=2,
+            )
         )
     elif format == "jsonl":
         for s in found:

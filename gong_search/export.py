@@ -11,7 +11,7 @@ import csv
 import json
 from typing import Any, TextIO
 
-from .search import ContextSentence, Hit, SearchResult
+from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult
 
 HIT_FIELDS = (
     "call_id",
@@ -57,7 +57,7 @@ def _context_json(c: ContextSentence) -> dict[str, Any]:
 
 def result_json(result: SearchResult) -> dict[str, Any]:
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "query": result.query,
         "total": result.total,
         "total_all_words": result.total_all_words,

@@ -752,10 +752,17 @@ def _any_of(q: query.Query) -> query.Query:
     return query.And([*required, either]) if required else either
 
 
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")  # Whoosh's boolean words
+
+
+def outside_quotes(text: str) -> str:
+    """The query with its quoted phrases blanked out (their words are not syntax)."""
+    return re.sub(r'"[^"]*"', " ", text)
+
+
 def _has_operators(text: str) -> bool:
     """Explicit boolean syntax outside quotes: then ranking does not relax AND into OR."""
-    outside = re.sub(r'"[^"]*"', " ", text)
-    return bool(re.search(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|[()]", outside))
+    return bool(re.search(rf"\b({'|'.join(OPERATORS)})\b|[()]", outside_quotes(text)))
 
 
 def _stemmed_prefixes(q: query.Query, reader) -> query.Query:

@@ -36,7 +36,6 @@ T = TypeVar("T")
 MODES = ("default", "all", "any", "literal")
 AFFILIATIONS = ("internal", "external", "unknown")
 SPEAKER_THRESHOLD = 80.0
-OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
 
 
@@ -132,7 +131,7 @@ def validate_query(text: str, mode: str = "default") -> None:
         return
     if text.count('"') % 2:
         raise QueryError(f"unbalanced quote in query {text!r}")
-    outside = re.sub(r'"[^"]*"', " ", text)
+    outside = idx.outside_quotes(text)
     depth = 0
     for char in outside:
         depth += {"(": 1, ")": -1}.get(char, 0)
@@ -154,7 +153,7 @@ def _positive_words(text: str) -> list[str]:
     negate = False
     for token in re.findall(r'-?"[^"]*"|\S+', text):
         bare = token.strip("()")
-        if bare in OPERATORS:
+        if bare in idx.OPERATORS:
             negate = bare == "NOT"
             continue
         value = bare.split(":", 1)[1] if _FIELD.match(bare) else bare

@@ -46,6 +46,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "at": hit.at,
         "text": hit.text,
         "score": hit.score,
+        "all_words": hit.all_words,
         "context_before": [_context_json(c) for c in hit.context_before],
         "context_after": [_context_json(c) for c in hit.context_after],
     }
@@ -62,6 +63,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "total": result.total,
         "total_all_words": result.total_all_words,
         "total_exact": result.total_exact,
+        "total_all_words_exact": result.total_all_words_exact,
         "matched_speakers": result.matched_speakers,
         "offset": result.offset,
         "truncated": result.truncated,

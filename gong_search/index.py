@@ -14,7 +14,6 @@ match them. Writers always ``cancel()`` on failure so Whoosh's lock is released.
 from __future__ import annotations
 
 import bisect
-import copy
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from whoosh import columns, fields, index, qparser, query, scoring, sorting
+from whoosh import columns, fields, index, qparser, query, scoring
 from whoosh.analysis import (
     CharsetFilter,
     IDAnalyzer,
@@ -36,8 +35,10 @@ from whoosh.analysis import (
 )
 from whoosh.codec import whoosh3
 from whoosh.idsets import DocIdSet
+from whoosh.matching.binary import AndNotMatcher
 from whoosh.support.charset import accent_map
 
+from . import topn
 from .catalog import ensure_private_dir
 from .errors import IndexStoreError, QueryError
 from .sentences import CallSentences, normalize_name
@@ -66,6 +67,23 @@ def _remember_missing_length_columns() -> None:
 
 
 _remember_missing_length_columns()
+
+
+def _exclude_from_the_first_match() -> None:
+    """Whoosh 2.7's ``AndNotMatcher`` checks its first match against the excluded
+    matcher only when both sit on the same document, so when the excluded term's first
+    posting comes earlier, ``a -b`` returns a first document that contains ``b`` (found by
+    the oracle test). Skipping the excluded matcher forward first fixes it.
+    """
+
+    def find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()  # skips ``b`` to ``a``'s document, then past excluded ones
+
+    AndNotMatcher._find_first = find_first
+
+
+_exclude_from_the_first_match()
 # compound segments are copied into memory on open: keep files separate (merges too);
 # a 64 MB posting pool spills to disk instead of growing with the page (RSS 505 -> 272 MB
 # for a 90k-sentence sync, same speed)
@@ -367,30 +385,13 @@ FIELD_ALIASES = {
     "call": "call_id",
 }
 CALL_FIELDS = {"title", "host", "account"}  # live on call documents: become call filters
-ALL_WORDS_BOOST = 1000.0  # lifts sentences with every word above any with only some
-EPOCH_2000, TIE_SPAN = 946_684_800, 4_000_000_000  # call starts map into [0, 1) for ties
 
 
-class TieBreakingBM25F(scoring.BM25F):
+def bm25f() -> scoring.BM25F:
     """BM25F with the textbook parameters (B=0.75, K1=1.2, as SQLite FTS5 uses: not tuned
-    to our synthetic corpus; B=0.6 measured worse on it), whose ties are broken
-    deterministically: equal scores (to the 4 decimals shown) put the newer call
-    first, then Whoosh's document order, which within a call is sentence order.
-
-    The call start is folded into the score below the shown precision, so paging with
-    ``--offset`` sees one stable order. (Final scoring turns off Whoosh's block-max
-    skipping; a one-sentence-per-document index has few skippable blocks anyway.)
-    """
-
-    use_final = True
-
-    def __init__(self) -> None:
-        super().__init__(B=0.75, K1=1.2)
-        self.started = None  # the searcher's column reader, set once the searcher exists
-
-    def final(self, searcher, docnum: int, score: float) -> float:
-        recency = (self.started[docnum] - EPOCH_2000) / TIE_SPAN
-        return round(score, 4) + recency * 1e-5
+    to our synthetic corpus; B=0.6 measured worse on it). Ties are broken by
+    :mod:`gong_search.topn`, outside the score, so the score is the one people see."""
+    return scoring.BM25F(B=0.75, K1=1.2)
 
 
 COUNT_CAP = 10_000  # exact totals above this need --count; a search stops counting there
@@ -422,6 +423,7 @@ class RawHit:
     fields: dict
     spans: list[tuple[int, int]]
     docnum: int
+    all_words: bool = False  # in the all-words tier of a plain word list
 
 
 @dataclass
@@ -429,16 +431,23 @@ class RawResult:
     hits: list[RawHit]
     total: int
     total_all_words: int
-    total_exact: bool = True
+    total_exact: bool = True  # False: counting stopped at the cap (``total`` is a floor)
+    total_all_words_exact: bool = True
 
 
 @dataclass
 class _Plan:
-    """A parsed query: the ranking query, its all-words form, and call-field constraints."""
+    """A parsed query: its rank tiers (each tier's hits before the next one's), its
+    all-words form (for ``total_all_words``) and its call-field constraints."""
 
-    rank: query.Query
+    tiers: list[query.Query]
     all_words: query.Query
     call_terms: list[query.Query]
+
+    @property
+    def matches(self) -> query.Query:
+        """Every document any tier matches (the last tier is the widest)."""
+        return self.tiers[-1]
 
 
 def analyze(text: str) -> list[str]:
@@ -459,10 +468,9 @@ class SearchIndex:
         self.index_dir = Path(index_dir)
         self._ix = open_index(index_dir)
         with reading(index_dir):
-            weighting = TieBreakingBM25F()
-            self._searcher = self._ix.searcher(weighting=weighting)
-            weighting.started = _column(self._searcher.reader(), "started")
+            self._searcher = self._ix.searcher(weighting=bm25f())
         self._reader = self._searcher.reader()
+        self._call_ids = _column(self._reader, "call_id")
         self._call_cache: dict[Filters, _Ranges] = {}
         aliases = {real: [alias] for alias, real in FIELD_ALIASES.items() if alias != real}
         self._parser = qparser.QueryParser("text", SCHEMA, group=qparser.AndGroup)
@@ -521,18 +529,16 @@ class SearchIndex:
         if mode == "literal":
             words = analyze(text)
             q = query.Term("text", words[0]) if len(words) == 1 else query.Phrase("text", words)
-            return _Plan(q, q, [])
+            return _Plan([q], q, [])
         parsed, call_terms = _split_call_terms(self._parser.parse(text))
         parsed = _stemmed_prefixes(_fuzzy(parsed) if fuzzy else parsed, self._reader)
         parsed = _and_not(parsed.normalize())
         either = _any_of(parsed)
         if mode == "all" or either == parsed or _has_operators(text):
-            return _Plan(parsed, parsed, call_terms)  # explicit AND/OR/NOT mean what they say
+            return _Plan([parsed], parsed, call_terms)  # explicit AND/OR/NOT mean what they say
         if mode == "any":
-            return _Plan(either, parsed, call_terms)
-        boosted = copy.copy(parsed)
-        boosted.boost = ALL_WORDS_BOOST
-        return _Plan(query.Or([boosted, either]), parsed, call_terms)
+            return _Plan([either], parsed, call_terms)
+        return _Plan([parsed, either], parsed, call_terms)  # sentences with every word first
 
     # -- filters --
 
@@ -613,28 +619,56 @@ class SearchIndex:
     ) -> RawResult:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed(plan, filters)
-        options = {"filter": allowed} if allowed is not None else {}
         if sort == "date":
-            facets = [sorting.FieldFacet("started", reverse=True), sorting.FieldFacet("ordinal")]
-            results = self._searcher.search(plan.rank, limit=want, sortedby=facets, **options)
+            ranked = topn.dated_matches(self._searcher, plan.matches, allowed)
+            hits, counts, exact = self._hits(topn.top(ranked, want, self._call_of)), [], True
+            total = len(ranked)
         else:
-            results = self._searcher.search(plan.rank, limit=want, **options)
-        terms = self._highlight_terms(plan.rank) if highlight else set()
-        hits = [
-            RawHit(
-                round(r.score, 4) if sort != "date" else 0.0,  # a date sort's "score" is its key
-                dict(r.fields()),
-                _spans(r.get("text", ""), terms),
-                r.docnum,
-            )
-            for r in results
-        ]
-        cap = None if want is None else max(COUNT_CAP, want)
-        total, exact = self._total(plan, allowed, results, cap)
-        if plan.all_words is plan.rank:
+            hits, counts, exact = self._ranked(plan, allowed, want, highlight)
+            total = sum(counts)
+        if plan.all_words is plan.matches:
             return RawResult(hits, total, total, exact)
+        if len(counts) > 1:  # the first tier is the all-words tier, counted in full
+            return RawResult(hits, total, counts[0], exact)
+        cap = None if want is None else max(COUNT_CAP, want)
         all_words, exact_all = self._count(plan.all_words, allowed, cap)
-        return RawResult(hits, total, all_words, exact and exact_all)
+        return RawResult(hits, total, all_words, exact, exact_all)
+
+    def _ranked(
+        self, plan: _Plan, allowed: _Allowed | None, want: int | None, highlight: bool
+    ) -> tuple[list[RawHit], list[int], bool]:
+        """Hits tier by tier: a later tier is scored only when the page reaches into it,
+        otherwise only counted (up to the cap). Returns (hits, matches per tier, exact?)."""
+        terms = self._highlight_terms(plan.matches) if highlight else set()
+        tiered = len(plan.tiers) > 1
+        hits: list[RawHit] = []
+        counts: list[int] = []
+        earlier: set[int] = set()
+        for rank, tier in enumerate(plan.tiers):
+            left = None if want is None else want - len(hits)
+            if left is not None and left <= 0:
+                cap = max(1, COUNT_CAP - sum(counts))  # at least 1: is there any more?
+                counted, exact = topn.count_matches(self._searcher, tier, allowed, earlier, cap)
+                return hits, [*counts, counted], exact
+            scored = topn.scored_matches(self._searcher, tier, allowed, earlier)
+            counts.append(len(scored))
+            best = topn.top(scored, left, self._call_of)
+            hits.extend(self._hits(best, terms, all_words=tiered and rank == 0))
+            earlier.update(m.docnum for m in scored)
+        return hits, counts, True
+
+    def _hits(
+        self, ranked: list[topn.Match], terms: set[str] = frozenset(), all_words: bool = False
+    ) -> list[RawHit]:
+        found = []
+        for m in ranked:
+            stored = self._searcher.stored_fields(m.docnum)
+            spans = _spans(stored.get("text", ""), terms)
+            found.append(RawHit(m.score, stored, spans, m.docnum, all_words))
+        return found
+
+    def _call_of(self, docnum: int) -> str:
+        return self._call_ids[docnum]
 
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         """(matching sentences, matching calls), exact, without scoring."""
@@ -644,28 +678,12 @@ class SearchIndex:
     def _count_calls(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed(plan, filters)
-        ids = [d for d in plan.rank.docs(self._searcher) if allowed is None or d in allowed]
-        column = _column(self._reader, "call_id")
-        return len(ids), len({column[d] for d in ids})
-
-    def _total(
-        self, plan: _Plan, allowed: _Allowed | None, results, cap: int | None
-    ) -> tuple[int, bool]:
-        """The number of matches: a collector that saw every match (no block skipping, as
-        with tie-breaking scores) already counted them; otherwise count, up to ``cap``."""
-        if results.has_exact_length():
-            return len(results), True
-        return self._count(plan.rank, allowed, cap)
+        ids = [d for d in plan.matches.docs(self._searcher) if allowed is None or d in allowed]
+        return len(ids), len({self._call_of(d) for d in ids})
 
     def _count(self, q: query.Query, allowed: _Allowed | None, cap: int | None) -> tuple[int, bool]:
         """Matching documents, counted up to ``cap``: (count, exact?)."""
-        found = 0
-        for docnum in q.docs(self._searcher):
-            if allowed is None or docnum in allowed:
-                found += 1
-                if cap is not None and found >= cap:
-                    return found, False
-        return found, True
+        return topn.count_matches(self._searcher, q, allowed, (), cap)
 
     def _highlight_terms(self, q: query.Query) -> set[str]:
         found = q.existing_terms(self._reader, phrases=True, expand=True)

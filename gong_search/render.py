@@ -168,8 +168,9 @@ def result_summary(result: SearchResult) -> str:
     shown = len(result.hits)
     first = result.offset + 1 if shown else 0
     plus = "" if result.total_exact else "+"  # counting stops at index.COUNT_CAP
+    plus_all = "" if result.total_all_words_exact else "+"
     text = (
-        f"{result.total}{plus} matching sentences ({result.total_all_words}{plus} with all "
+        f"{result.total}{plus} matching sentences ({result.total_all_words}{plus_all} with all "
         f"words); showing {first}-{result.offset + shown}"
     )
     if result.next_offset is not None:

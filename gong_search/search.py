@@ -87,6 +87,7 @@ class Hit:
     text: str
     score: float
     ordinal: int
+    all_words: bool = False  # has every word of a plain word list (ranked before the rest)
     highlights: list[tuple[int, int]] = field(default_factory=list)
     context_before: list[ContextSentence] = field(default_factory=list)
     context_after: list[ContextSentence] = field(default_factory=list)
@@ -102,6 +103,7 @@ class SearchResult:
     offset: int
     limit: int
     total_exact: bool = True  # False: ``total`` is a lower bound (counting stopped there)
+    total_all_words_exact: bool = True
 
     @property
     def truncated(self) -> bool:
@@ -301,6 +303,7 @@ def search_open(
         options.offset,
         options.limit,
         raw.total_exact,
+        raw.total_all_words_exact,
     )
 
 
@@ -310,12 +313,16 @@ def count(
     """(matching sentences, matching calls), exact: ``--count``."""
     options = options or SearchOptions()
     validate_query(query, options.mode)
+    return _with_index(Path(index_dir), lambda c, e: count_open(c, e, query, options))
 
-    def run(catalog: Catalog, engine: idx.SearchIndex) -> tuple[int, int]:
-        filters, _ = resolve_filters(options, catalog, engine)
-        return engine.count(query, options.mode, options.fuzzy, filters)
 
-    return _with_index(Path(index_dir), run)
+def count_open(
+    catalog: Catalog, engine: idx.SearchIndex, query: str, options: SearchOptions
+) -> tuple[int, int]:
+    """:func:`count` on an already open catalog and searcher (see :func:`search_open`)."""
+    validate_query(query, options.mode)
+    filters, _ = resolve_filters(options, catalog, engine)
+    return engine.count(query, options.mode, options.fuzzy, filters)
 
 
 def _with_index(index_dir: Path, run: Callable[[Catalog, idx.SearchIndex], T]) -> T:
@@ -400,6 +407,7 @@ def _build_hits(
                 at=format_offset(f["start_ms"]),
                 text=f["text"],
                 score=round(r.score, 4),
+                all_words=r.all_words,
                 ordinal=f["ordinal"],
                 highlights=r.spans,
                 context_before=[_context(x) for x in before],

@@ -350,10 +350,14 @@ def test_totals_beyond_the_count_cap_are_marked_inexact(
     assert exact.total_exact is True and exact.total_all_words > 20
     monkeypatch.setattr(idx, "COUNT_CAP", 2)
     result = search(synced_index, "the we", SearchOptions(limit=1))
-    assert result.total == exact.total and result.total_exact is False
-    assert result.total_all_words == 2  # the cap (never below the page asked for: 20 in the CLI)
+    # the all-words tier is ranked, so counted in full; the rest is only counted, to the cap
+    assert result.total_all_words == exact.total_all_words and result.total_all_words_exact
+    assert exact.total_all_words < result.total < exact.total and result.total_exact is False
     shown = cli("the we", "--index", str(synced_index), "-f", "table").stdout
-    assert "20+ with all words" in shown and "next page: --offset 20" in shown
+    assert f"{result.total}+ matching sentences" in shown and "next page: --offset 20" in shown
+    anyword = search(synced_index, "the we", SearchOptions(mode="any", limit=1))
+    assert anyword.total == exact.total and anyword.total_exact  # every match was scored
+    assert anyword.total_all_words == 2 and not anyword.total_all_words_exact
     assert search(crafted_index, "cafe", SearchOptions(limit=1)).total_exact is True
 
 

@@ -29,6 +29,7 @@ from .harvest import SyncReport
 from .search import ContextSentence, Hit, SearchResult
 from .show import CallView
 from .status import Status
+from .terminal import plural
 
 
 def stderr_console() -> Console:
@@ -100,8 +101,9 @@ class SyncProgressView:
         if now - self._last_line >= self.PLAIN_INTERVAL or report.listed >= report.total_listed:
             self._last_line = now
             print(
-                f"sync: {report.listed}/{report.total_listed} calls, {report.sentences} "
-                f"sentences, {report.requests} requests, {elapsed:.0f} s",
+                f"sync: {report.listed}/{plural(report.total_listed, 'call')}, "
+                f"{plural(report.sentences, 'sentence')}, {plural(report.requests, 'request')}, "
+                f"{elapsed:.0f} s",
                 file=self.stream,
                 flush=True,
             )
@@ -165,13 +167,18 @@ def render_hits(result: SearchResult, console: Console) -> None:
 
 
 def result_summary(result: SearchResult) -> str:
-    shown = len(result.hits)
-    first = result.offset + 1 if shown else 0
-    plus = "" if result.total_exact else "+"  # counting stops at index.COUNT_CAP
+    """The count line under the hits; also says when a page is empty and why."""
+    inexact = not result.total_exact  # counting stops at index.COUNT_CAP
+    if not result.total:
+        return "no matching sentences"
     text = (
-        f"{result.total}{plus} matching sentences ({result.total_all_words}{plus} with all "
-        f"words); showing {first}-{result.offset + shown}"
+        f"{plural(result.total, 'matching sentence', at_least=inexact)} "
+        f"({result.total_all_words}{'+' if inexact else ''} with all words); "
     )
+    shown = len(result.hits)
+    if not shown:
+        return text + f"no hits on this page (offset {result.offset} of {result.total})"
+    text += f"showing {result.offset + 1}-{result.offset + shown}"
     if result.next_offset is not None:
         text += f"; next page: --offset {result.next_offset}"
     return text

@@ -158,7 +158,7 @@ def check(
     from .dates import days_ago
 
     with _client(base_url, access_key, secret_key, credentials) as client:
-        typer.echo(f"base URL: {client.base_url}")
+        _say(f"base URL: {client.base_url}")
         users = sum(len(page.items) for page in client.users())
         typer.echo("authentication: ok")
         typer.echo(f"users: {users}")
@@ -285,7 +285,7 @@ def sync(
             f"{plural(_estimate_requests(report.total_listed), 'request')}; nothing written"
         )
         return
-    typer.echo(report.summary())
+    _say(report.summary())
     if report.failed:
         raise typer.Exit(1)
 
@@ -474,9 +474,9 @@ def _write_result(result, fmt: str, output: Path | None) -> None:
         else:
             render_hits(result, _console(out))
     if output is not None:
-        typer.echo(f"wrote {plural(len(result.hits), 'hit')} to {clean(str(output))}", err=True)
+        _say(f"wrote {plural(len(result.hits), 'hit')} to {output}", err=True)
     if result.matched_speakers and fmt != "json":
-        typer.echo("speakers matched: " + "; ".join(result.matched_speakers), err=True)
+        _say("speakers matched: " + "; ".join(result.matched_speakers), err=True)
     if fmt != "table" and sys.stderr.isatty():  # people get a summary; pipes get data only
         stderr_console().print(result_summary(result))
 
@@ -577,7 +577,7 @@ def speakers(
     elif found:
         render_speakers(found, _console(sys.stdout))
     if not found:
-        typer.echo(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
+        _say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
 
 
@@ -596,7 +596,7 @@ def demo(
     )
     with SyncProgressView() as view:
         index_dir, report = build_demo_index(progress=view.update)
-    typer.echo(report.summary(), err=True)
+    _say(report.summary(), err=True)
     # one hit per call: a first screen of five different conversations
     result = run_search(index_dir, text, limit=5, before=1, after=1, per_call=1)
     typer.echo(f"\nTop hits for {text!r} (one per call):\n")
@@ -622,6 +622,11 @@ def _program_name() -> str:
     if script.name == "gong-search" and script.exists():
         return shlex.quote(str(script.resolve()))
     return f"{shlex.quote(sys.executable)} -m gong_search"
+
+
+def _say(line: str, err: bool = False) -> None:
+    """A line for people that may hold data (names, ids, paths): sanitised for the terminal."""
+    typer.echo(clean(line), err=err)
 
 
 def _dumps(value: object, indent: int | None = None) -> str:

@@ -1,7 +1,10 @@
 """Human-facing output with rich: sync progress, status, hits, transcripts.
 
-Transcript text is always handed to rich as ``Text`` (never markup), so ``[inaudible]``
-prints as spoken. Machine formats (json, jsonl, csv) live in :mod:`gong_search.export`.
+Every string from data is handed to rich through :func:`_text`: as ``Text`` (never
+markup), so ``[inaudible]`` prints as spoken, and through :func:`gong_search.terminal.clean`,
+so names, titles and URLs chosen by call participants cannot drive the terminal. Links are
+printed only for ``https://`` URLs. Machine formats (json, jsonl, csv) live in
+:mod:`gong_search.export` and stay faithful.
 """
 
 from __future__ import annotations
@@ -29,7 +32,19 @@ from .harvest import SyncReport
 from .search import ContextSentence, Hit, SearchResult
 from .show import CallView
 from .status import Status
-from .terminal import plural
+from .terminal import clean, plural, safe_url
+
+
+def _text(value: str, style: str = "") -> Text:
+    """Data for a person's terminal: sanitised, and never parsed as markup."""
+    return Text(clean(value), style=style)
+
+
+def _print_link(console: Console, url: str, style: str = "", indent: str = "") -> None:
+    """The call's link on its own line, whole (never wrapped), if it is an https:// URL."""
+    link = safe_url(url)
+    if link is not None:
+        console.print(_text(indent + link, style), no_wrap=True, overflow="ignore", crop=False)
 
 
 def stderr_console() -> Console:
@@ -81,7 +96,7 @@ class SyncProgressView:
             start, end = report.start.astimezone(), report.end.astimezone()
             line = f"window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({report.window_note})"
             if self._progress is not None:
-                self._progress.console.print(Text(line))
+                self._progress.console.print(_text(line))
             else:
                 print(line, file=self.stream, flush=True)
         elapsed = max(1e-6, time.monotonic() - self._started)
@@ -129,18 +144,18 @@ def render_status(result: Status, fmt: str) -> None:
         ("catalog and index", "agree" if result.in_sync else "DIFFER"),
     ]
     for key, value in rows:
-        table.add_row(key, Text(value))
+        table.add_row(key, _text(value))
     for pending in result.pending[:20]:
-        table.add_row("pending", Text(f"{pending['call_id']} (started {pending['started']})"))
+        table.add_row("pending", _text(f"{pending['call_id']} (started {pending['started']})"))
     console = Console(highlight=False, markup=False)
     console.print(table)
     for problem in result.problems:
-        stderr_console().print(Text(f"problem: {problem}"))
+        stderr_console().print(_text(f"problem: {problem}"))
 
 
 def hit_text(hit: Hit) -> Text:
     """The sentence with its matched words highlighted; never parsed as markup."""
-    text = Text(hit.text)
+    text = _text(hit.text)  # same length as hit.text: the spans still fit
     for start, end in hit.highlights:
         text.stylize("bold yellow", start, end)
     return text
@@ -150,19 +165,17 @@ def render_hits(result: SearchResult, console: Console) -> None:
     """A readable listing for a terminal: one block per hit, context dimmed."""
     for n, hit in enumerate(result.hits, start=result.offset + 1):
         header = Text(f"{n}. ", style="bold")
-        header.append(hit.call_title or hit.call_id, style="bold")
+        header.append_text(_text(hit.call_title or hit.call_id, "bold"))
         header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}  at {hit.at}", style="cyan")
         console.print(header)
         for ctx in hit.context_before:
             console.print(_context_line(ctx))
-        line = Text(f"   {hit.speaker_name} ({hit.affiliation}): ", style="green")
+        line = _text(f"   {hit.speaker_name} ({hit.affiliation}): ", "green")
         line.append_text(hit_text(hit))
         console.print(line)
         for ctx in hit.context_after:
             console.print(_context_line(ctx))
-        console.print(
-            Text(f"   {hit.call_url}", style="blue"), no_wrap=True, overflow="ignore", crop=False
-        )
+        _print_link(console, hit.call_url, "blue", indent="   ")
     console.print(Text(result_summary(result), style="dim"))
 
 
@@ -185,31 +198,32 @@ def result_summary(result: SearchResult) -> str:
 
 
 def _context_line(ctx: ContextSentence) -> Text:
-    return Text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", style="dim")
+    return _text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", "dim")
 
 
 def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     """Header, parties, then one line per sentence (speaker changes start a new block)."""
     c = view.call
-    console.print(Text(c.title or c.id, style="" if plain else "bold"))
+    console.print(_text(c.title or c.id, "" if plain else "bold"))
     started = c.started.astimezone()  # the reader's local time, like search hits
     host = view.host_name or "-"
-    console.print(Text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
-    console.print(Text(c.url), no_wrap=True, overflow="ignore", crop=False)
+    console.print(_text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
+    _print_link(console, c.url)
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""
-        console.print(Text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
+        console.print(_text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
     console.print()
     speaker = None
     for row in view.rows:
         if row.speaker_name != speaker:
             speaker = row.speaker_name
-            console.print(Text(f"{speaker} ({row.affiliation})", style="" if plain else "green"))
-        console.print(Text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
+            console.print(_text(f"{speaker} ({row.affiliation})", "" if plain else "green"))
+        console.print(_text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
 
 
 def render_speakers(speakers: list[Speaker], console: Console) -> None:
     table = Table("name", "affiliation", "email", "calls", "sentences", box=None)
     for s in speakers:
-        table.add_row(Text(s.name), s.affiliation, Text(s.email), str(s.calls), str(s.sentences))
+        cells = (s.name, s.affiliation, s.email, str(s.calls), str(s.sentences))
+        table.add_row(*(_text(cell) for cell in cells))
     console.print(table)

@@ -60,9 +60,10 @@ class GongGroup(TyperGroup):
         return names
 
     def invoke(self, ctx: click.Context) -> Any:
-        as_json = exits.wants_json(ctx.meta.get("argv", []))
+        args = ctx.meta.get("argv", [])
+        as_json = exits.wants_json(args)
         try:
-            _check_utf8(ctx.meta.get("argv", []))
+            _check_utf8(args)
             return super().invoke(ctx)
         except GongSearchError as exc:
             exits.fail(str(exc), exc.code, exc.exit_code, as_json)
@@ -80,7 +81,9 @@ class GongGroup(TyperGroup):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: logged, one line, exit 3 (never 1, an answer)
-            exits.fail_unexpected(exc, as_json)
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C broke a lock, say
+                exits.fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
+            exits.fail_unexpected(exc, args, as_json)
 
 
 def _check_utf8(args: list[str]) -> None:
@@ -490,17 +493,9 @@ def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:
 
 
 def _console(out):
-    from rich.console import Console
+    from .render import output_console
 
-    return Console(
-        file=out,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=True,
-        force_terminal=None if out is sys.stdout else False,
-        width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
-    )
+    return output_console(out)
 
 
 class _open_output:
@@ -636,4 +631,12 @@ def _dumps(value: object, indent: int | None = None) -> str:
 
 
 def main() -> None:
-    app()
+    """The ``gong-search`` program: exit codes as documented in :mod:`gong_search.exits`."""
+    signal.signal(signal.SIGINT, exits.on_stop_signal)
+    try:
+        app()
+    finally:  # a reader that left after our last write shows up at this flush
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            sys.exit(exits.quiet_broken_pipe())

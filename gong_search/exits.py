@@ -59,11 +59,11 @@ def wants_json(args: list[str]) -> bool:
     )
 
 
-def fail_unexpected(exc: BaseException, as_json: bool) -> None:
+def fail_unexpected(exc: BaseException, args: list[str], as_json: bool) -> None:
     """A bug: the traceback goes to the error log (never the terminal), exit 3."""
     kind = type(exc).__name__
     try:
-        where = f"details in {log_error(exc)}"
+        where = f"details in {log_error(exc, args)}"
     except OSError as log_exc:
         where = f"could not log the details ({log_exc.strerror or log_exc})"
     fail(f"unexpected {kind}, a bug in gong-search; {where}", "unexpected", EXIT_BUG, as_json)
@@ -75,8 +75,12 @@ def error_log_path() -> Path:
     return Path(base) / "gong-search" / "errors.log"
 
 
-def log_error(exc: BaseException) -> Path:
-    """Append the traceback (no locals, secrets redacted) to a log only the user can read."""
+def log_error(exc: BaseException, args: list[str]) -> Path:
+    """Append the traceback (no locals, secrets redacted) to a log only the user can read.
+
+    ``args`` are the command's arguments: only the command name is logged, and any
+    ``--secret-key``/``--access-key`` value is redacted from the text.
+    """
     from . import __version__
 
     path = error_log_path()
@@ -84,24 +88,23 @@ def log_error(exc: BaseException) -> Path:
     flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
     if path.exists() and path.stat().st_size > LOG_LIMIT:
         flags |= os.O_TRUNC
-    command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
+    command = next((a for a in args if not a.startswith("-")), "")
     text = "".join(traceback.format_exception(exc))
     entry = f"--- {datetime.now(UTC).isoformat()} gong-search {__version__} {command}\n{text}"
     fd = os.open(path, flags, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as log:
-        log.write(_redact(entry))
+        log.write(_redact(entry, args))
     return path
 
 
-def _redact(text: str) -> str:
+def _redact(text: str, args: list[str]) -> str:
     """Remove any credential the process was given, should a message have quoted one."""
     secrets = [os.environ.get(name, "") for name in _SECRET_ENV]
-    argv = sys.argv
-    for i, arg in enumerate(argv):
+    for i, arg in enumerate(args):
         flag, _, value = arg.partition("=")
         if flag in _SECRET_FLAGS:
-            secrets.append(value or (argv[i + 1] if i + 1 < len(argv) else ""))
+            secrets.append(value or (args[i + 1] if i + 1 < len(args) else ""))
     for secret in sorted(filter(None, secrets), key=len, reverse=True):
         text = text.replace(secret, "[redacted]")
     return text

@@ -47,8 +47,30 @@ def _print_link(console: Console, url: str, style: str = "", indent: str = "") -
         console.print(_text(indent + link, style), no_wrap=True, overflow="ignore", crop=False)
 
 
+class _Console(Console):
+    """rich's Console, but a closed pipe is left to the CLI (quiet exit 141), where rich
+    would exit 1 itself: 1 means "no hits" to a script."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+    return _Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def output_console(out: TextIO) -> Console:
+    """For stdout or an output file: plain text (no markup, emoji or highlighting)."""
+    return _Console(
+        file=out,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+        force_terminal=None if out is sys.stdout else False,
+        width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
+    )
 
 
 class SyncProgressView:
@@ -147,8 +169,7 @@ def render_status(result: Status, fmt: str) -> None:
         table.add_row(key, _text(value))
     for pending in result.pending[:20]:
         table.add_row("pending", _text(f"{pending['call_id']} (started {pending['started']})"))
-    console = Console(highlight=False, markup=False)
-    console.print(table)
+    output_console(sys.stdout).print(table)
     for problem in result.problems:
         stderr_console().print(_text(f"problem: {problem}"))
 

@@ -67,8 +67,6 @@ class GongGroup(TyperGroup):
             return super().invoke(ctx)
         except GongSearchError as exc:
             exits.fail(str(exc), exc.code, exc.exit_code, as_json)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "gong-search"
             exits.fail(f"{exc.format_message()} (see {where} --help)", "usage", 2, as_json)

@@ -6,7 +6,6 @@ into one line on stderr (or one JSON object with ``--format json/jsonl``) and an
 
 from __future__ import annotations
 
-import json
 import shlex
 import shutil
 import signal
@@ -18,23 +17,12 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from . import config
+from . import config, exits
+from .cliparse import QueryCommand, first_positional, non_utf8_argument, one_edit_apart
 from .errors import GongSearchError
+from .exits import EXIT_SIGINT, EXIT_SIGTERM
+from .terminal import clean, plural
 
-EXIT_SIGINT = 130
-EXIT_SIGTERM = 143
-
-
-class Terminated(BaseException):
-    """SIGTERM, turned into an exception so writers cancel and the catalog rolls back.
-
-    A ``BaseException`` like ``KeyboardInterrupt``, so no ``except Exception`` on the way
-    up (e.g. around Whoosh's many error types) can swallow a stop request.
-    """
-
-
-# Option values that name files: these may be any bytes the OS allows, other text must be UTF-8.
-_PATH_OPTIONS = ("--index", "--output", "-o", "--csv", "--credentials", "--tenant")
 _STOPPED = "stopped cleanly; everything committed so far is kept - run the same command to resume"
 
 
@@ -49,15 +37,15 @@ class GongGroup(TyperGroup):
 
     def _route(self, ctx: click.Context, args: list[str]) -> list[str]:
         """``[opts] CMD ...`` -> ``CMD [opts] ...``; anything else is a search query."""
-        position = _first_positional(args, self._value_options(ctx))
+        position = first_positional(args, self._value_options(ctx))
         if position is not None and args[position] in self.commands:
             return [args[position], *args[:position], *args[position + 1 :]]
         if position is not None:
-            near = [name for name in self.commands if _one_edit_apart(args[position], name)]
+            near = [name for name in self.commands if one_edit_apart(args[position], name)]
             if near:
                 typer.echo(
-                    f"gong-search: searching for {args[position]!r}; did you mean the "
-                    f"`{near[0]}` command?",
+                    f"gong-search: searching for {clean(repr(args[position]))}; did you mean "
+                    f"the `{near[0]}` command?",
                     err=True,
                 )
         return ["search", *args]
@@ -72,83 +60,36 @@ class GongGroup(TyperGroup):
         return names
 
     def invoke(self, ctx: click.Context) -> Any:
+        args = ctx.meta.get("argv", [])
+        as_json = exits.wants_json(args)
         try:
-            _check_utf8(ctx.meta.get("argv", []))
+            _check_utf8(args)
             return super().invoke(ctx)
         except GongSearchError as exc:
-            _fail(str(exc), exc.code, exc.exit_code, _wants_json(ctx))
+            exits.fail(str(exc), exc.code, exc.exit_code, as_json)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "gong-search"
+            exits.fail(f"{exc.format_message()} (see {where} --help)", "usage", 2, as_json)
         except KeyboardInterrupt:
-            _fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
-        except Terminated:
-            _fail(f"terminated (SIGTERM): {_STOPPED}", "terminated", EXIT_SIGTERM, False)
+            exits.fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
+        except exits.Terminated:
+            exits.fail(f"terminated (SIGTERM): {_STOPPED}", "terminated", EXIT_SIGTERM, False)
+        except BrokenPipeError:
+            raise typer.Exit(exits.quiet_broken_pipe()) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: logged, one line, exit 3 (never 1, an answer)
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C broke a lock, say
+                exits.fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
+            exits.fail_unexpected(exc, args, as_json)
 
 
 def _check_utf8(args: list[str]) -> None:
-    """Reject arguments that were not valid UTF-8 (Python keeps such bytes as surrogates).
-
-    They cannot match any transcript text and would break later, far from their cause
-    (e.g. as a SQLite parameter). Paths are exempt: a file name may be any bytes.
-    """
-    for position, arg in enumerate(args):
-        previous = args[position - 1] if position else ""
-        if previous in _PATH_OPTIONS or arg.startswith(tuple(f"{o}=" for o in _PATH_OPTIONS)):
-            continue
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            raise GongSearchError(
-                f"argument {ascii(arg)} is not valid UTF-8 text; check the terminal's encoding"
-            ) from None
-
-
-def _first_positional(args: list[str], value_options: set[str]) -> int | None:
-    """Index of the first argument that is not an option or an option's value."""
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            return i + 1 if i + 1 < len(args) else None
-        if not arg.startswith("-") or arg == "-":
-            return i
-        i += 2 if arg in value_options else 1
-    return None
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """True for one insertion, deletion, substitution or adjacent swap (a typo)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        swap = (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
+    bad = non_utf8_argument(args)
+    if bad is not None:
+        raise GongSearchError(
+            f"argument {ascii(bad)} is not valid UTF-8 text; check the terminal's encoding"
         )
-        return len(diff) == 1 or swap
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
-def _wants_json(ctx: click.Context) -> bool:
-    """Did the command line ask for json/jsonl (or get it by default, as a search whose
-    stdout is not a terminal does)? Then errors are JSON too."""
-    args = ctx.meta.get("argv", [])
-    if args[:1] == ["search"] and not any(a.startswith(("--format", "-f", "--csv")) for a in args):
-        return not sys.stdout.isatty()
-    pairs = zip(args, args[1:], strict=False)
-    return any(a in ("--format", "-f") and b in ("json", "jsonl") for a, b in pairs) or any(
-        a in ("--format=json", "--format=jsonl") for a in args
-    )
-
-
-def _fail(message: str, code: str, exit_code: int, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps({"error": message, "code": code}), err=True)
-    else:
-        typer.echo(f"gong-search: error: {message}", err=True)
-    raise typer.Exit(exit_code)
 
 
 app = typer.Typer(
@@ -160,6 +101,18 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,  # locals could hold credentials
 )
+
+# One list of formats per command: its help and its validation both come from here.
+SEARCH_FORMATS = ("table", "json", "jsonl", "csv")
+SHOW_FORMATS = ("table", "json", "jsonl", "text")
+SPEAKERS_FORMATS = ("table", "json", "jsonl")
+STATUS_FORMATS = ("table", "json")
+
+
+def format_option(formats: tuple[str, ...], help: str = "Output format.") -> Any:
+    """``-f/--format`` limited to ``formats``: anything else is a usage error (exit 2)."""
+    return typer.Option("--format", "-f", help=help, click_type=click.Choice(formats))
+
 
 IndexOpt = Annotated[
     Path | None,
@@ -206,7 +159,7 @@ def check(
     from .dates import days_ago
 
     with _client(base_url, access_key, secret_key, credentials) as client:
-        typer.echo(f"base URL: {client.base_url}")
+        _say(f"base URL: {client.base_url}")
         users = sum(len(page.items) for page in client.users())
         typer.echo("authentication: ok")
         typer.echo(f"users: {users}")
@@ -322,18 +275,18 @@ def sync(
         overlap_days=overlap_days,
         pending_days=pending_days,
     )
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    signal.signal(signal.SIGTERM, exits.on_stop_signal)
     index_dir = config.index_dir(index)
     with _client(base_url, access_key, secret_key, credentials, rate, max_wait) as client:
         with SyncProgressView() as view:
             report = run_sync(index_dir, client, options, progress=view.update)
     if dry_run:
         typer.echo(
-            f"dry run: {report.total_listed} calls would be listed, about "
-            f"{_estimate_requests(report.total_listed)} requests; nothing written"
+            f"dry run: {plural(report.total_listed, 'call')} would be listed, about "
+            f"{plural(_estimate_requests(report.total_listed), 'request')}; nothing written"
         )
         return
-    typer.echo(report.summary())
+    _say(report.summary())
     if report.failed:
         raise typer.Exit(1)
 
@@ -343,14 +296,10 @@ def _estimate_requests(calls: int) -> int:
     return 1 + pages * 2
 
 
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated()
-
-
 @app.command()
 def status(
     index: IndexOpt = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    format: Annotated[str, format_option(STATUS_FORMATS)] = "table",
 ) -> None:
     """What the index holds: calls, sentences, speakers, dates, pending transcripts, health."""
     from .render import render_status
@@ -368,13 +317,17 @@ def reindex(index: IndexOpt = None) -> None:
     from .harvest import reindex as run_reindex
 
     count = run_reindex(config.index_dir(index))
-    typer.echo(f"reindexed {count} sentences")
+    typer.echo(f"reindexed {plural(count, 'sentence')}")
 
 
-@app.command("search")
+@app.command("search", cls=QueryCommand)
 def search_command(
     query: Annotated[
-        list[str], typer.Argument(help='Words, "phrases", AND/OR/NOT, -word, word*, field:value.')
+        list[str],
+        typer.Argument(
+            help='Words, "phrases", AND/OR/NOT, -word, word*, field:value. Operators are '
+            "uppercase AND OR NOT; lowercase and/or are searched as words."
+        ),
     ],
     index: IndexOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Require every word.")] = False,
@@ -437,11 +390,7 @@ def search_command(
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table, json, jsonl or csv (default: table on a terminal, else jsonl).",
-        ),
+        format_option(SEARCH_FORMATS, "Output format (default: table on a terminal, else jsonl)."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
@@ -453,7 +402,11 @@ def search_command(
         bool, typer.Option("--count", help="Only count matching sentences and calls.")
     ] = False,
 ) -> None:
-    """Search transcripts: ranked sentence hits with who said it, when, and a link."""
+    """Search transcripts: ranked sentence hits with who said it, when, and a link.
+
+    A -word after the query excludes that word (gong-search pricing -trial); operators are
+    uppercase AND OR NOT (lowercase and/or are searched as words).
+    """
     from .dates import parse_window
     from .errors import QueryError
     from .search import SearchOptions
@@ -469,8 +422,6 @@ def search_command(
     if csv_file:
         format, output = "csv", csv_file
     fmt = format or ("table" if output is None and sys.stdout.isatty() else "jsonl")
-    if fmt not in ("table", "json", "jsonl", "csv"):
-        raise QueryError(f"--format must be table, json, jsonl or csv, not {fmt!r}")
     if min(limit, offset, context, after or 0, before or 0, per_call or 0) < 0:
         raise QueryError("--limit, --offset, --per-call and context sizes must not be negative")
     start, end = parse_window(from_, to, tz)
@@ -502,7 +453,7 @@ def search_command(
             fmt,
             output,
             {"sentences": sentences, "calls": calls},
-            f"{sentences} matching sentences in {calls} calls",
+            f"{plural(sentences, 'matching sentence')} in {plural(calls, 'call')}",
         )
         raise typer.Exit(0 if sentences else 1)
     result = run_search(index_dir, text, options)
@@ -524,9 +475,9 @@ def _write_result(result, fmt: str, output: Path | None) -> None:
         else:
             render_hits(result, _console(out))
     if output is not None:
-        typer.echo(f"wrote {len(result.hits)} hits to {output}", err=True)
+        _say(f"wrote {plural(len(result.hits), 'hit')} to {output}", err=True)
     if result.matched_speakers and fmt != "json":
-        typer.echo("speakers matched: " + "; ".join(result.matched_speakers), err=True)
+        _say("speakers matched: " + "; ".join(result.matched_speakers), err=True)
     if fmt != "table" and sys.stderr.isatty():  # people get a summary; pipes get data only
         stderr_console().print(result_summary(result))
 
@@ -540,17 +491,9 @@ def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:
 
 
 def _console(out):
-    from rich.console import Console
+    from .render import output_console
 
-    return Console(
-        file=out,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=True,
-        force_terminal=None if out is sys.stdout else False,
-        width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
-    )
+    return output_console(out)
 
 
 class _open_output:
@@ -578,23 +521,19 @@ class _open_output:
             self.file.close()
 
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl or text.")]
-
-
 @app.command()
 def show(
     call_id: Annotated[str, typer.Argument(help="The call id (as in a hit's call_id).")],
     index: IndexOpt = None,
     at: Annotated[str | None, typer.Option("--at", help="Only around this moment (m:ss).")] = None,
     context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
-    format: FormatOpt = "table",
+    format: Annotated[str, format_option(SHOW_FORMATS)] = "table",
 ) -> None:
     """A call's header (title, date, URL, parties) and its transcript with speakers and times."""
     from .dates import parse_offset
     from .render import render_call
     from .show import sentence_json, show_call
 
-    _check_format(format, ("table", "json", "jsonl", "text"))
     if context < 0:
         raise GongSearchError("--context must not be negative")
     view = show_call(config.index_dir(index), call_id, parse_offset(at) if at else None, context)
@@ -611,13 +550,12 @@ def show(
 def speakers(
     name: Annotated[str | None, typer.Argument(help="Fuzzy name or email to filter by.")] = None,
     index: IndexOpt = None,
-    format: FormatOpt = "table",
+    format: Annotated[str, format_option(SPEAKERS_FORMATS)] = "table",
 ) -> None:
     """Indexed speakers with affiliation, email and call/sentence counts."""
     from .render import render_speakers
     from .show import SCHEMA_VERSION, list_speakers, speaker_json
 
-    _check_format(format, ("table", "json", "jsonl"))
     found = list_speakers(config.index_dir(index), name)
     if format == "json":
         typer.echo(
@@ -632,7 +570,7 @@ def speakers(
     elif found:
         render_speakers(found, _console(sys.stdout))
     if not found:
-        typer.echo(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
+        _say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
 
 
@@ -651,7 +589,7 @@ def demo(
     )
     with SyncProgressView() as view:
         index_dir, report = build_demo_index(progress=view.update)
-    typer.echo(report.summary(), err=True)
+    _say(report.summary(), err=True)
     # one hit per call: a first screen of five different conversations
     result = run_search(index_dir, text, limit=5, before=1, after=1, per_call=1)
     typer.echo(f"\nTop hits for {text!r} (one per call):\n")
@@ -679,9 +617,9 @@ def _program_name() -> str:
     return f"{shlex.quote(sys.executable)} -m gong_search"
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
-    if fmt not in allowed:
-        raise GongSearchError(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
+def _say(line: str, err: bool = False) -> None:
+    """A line for people that may hold data (names, ids, paths): sanitised for the terminal."""
+    typer.echo(clean(line), err=err)
 
 
 def _dumps(value: object, indent: int | None = None) -> str:
@@ -691,4 +629,12 @@ def _dumps(value: object, indent: int | None = None) -> str:
 
 
 def main() -> None:
-    app()
+    """The ``gong-search`` program: exit codes as documented in :mod:`gong_search.exits`."""
+    signal.signal(signal.SIGINT, exits.on_stop_signal)
+    try:
+        app()
+    finally:  # a reader that left after our last write shows up at this flush
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            sys.exit(exits.quiet_broken_pipe())

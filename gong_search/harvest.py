@@ -43,6 +43,7 @@ from .gong.client import MAX_IDS_PER_REQUEST, GongClient, Page
 from .gong.records import Call, Transcript
 from .lock import SyncLock
 from .pipeline import prefetch
+from .terminal import plural
 
 DEFAULT_DAYS = 90
 WATERMARK = "watermark"
@@ -89,18 +90,20 @@ class SyncReport:
         parts = [
             f"calls: {self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.pending} pending, {self.unchanged} unchanged",
-            f"{self.sentences} sentences indexed",
-            f"{self.requests} requests",
+            f"{plural(self.sentences, 'sentence')} indexed",
+            plural(self.requests, "request"),
             f"{self.seconds:.1f} s",
         ]
         if self.skipped_private:
-            parts.append(f"{self.skipped_private} private calls skipped")
+            parts.append(f"{plural(self.skipped_private, 'private call')} skipped")
         if self.unmatched_sentences:
-            parts.append(f"{self.unmatched_sentences} sentences by speakers not among the parties")
+            parts.append(
+                f"{plural(self.unmatched_sentences, 'sentence')} by speakers not among the parties"
+            )
         if self.rebuilt_index:
             parts.append("unreadable index rebuilt from the catalog")
         if self.vanished:
-            parts.append(f"{self.vanished} calls deleted in Gong during the sync")
+            parts.append(f"{plural(self.vanished, 'call')} deleted in Gong during the sync")
         if self.failed:
             parts.append(f"{len(self.failed)} failed: {', '.join(self.failed[:10])}")
         return "; ".join(parts)

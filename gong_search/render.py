@@ -1,7 +1,10 @@
 """Human-facing output with rich: sync progress, status, hits, transcripts.
 
-Transcript text is always handed to rich as ``Text`` (never markup), so ``[inaudible]``
-prints as spoken. Machine formats (json, jsonl, csv) live in :mod:`gong_search.export`.
+Every string from data is handed to rich through :func:`_text`: as ``Text`` (never
+markup), so ``[inaudible]`` prints as spoken, and through :func:`gong_search.terminal.clean`,
+so names, titles and URLs chosen by call participants cannot drive the terminal. Links are
+printed only for ``https://`` URLs. Machine formats (json, jsonl, csv) live in
+:mod:`gong_search.export` and stay faithful.
 """
 
 from __future__ import annotations
@@ -29,10 +32,45 @@ from .harvest import SyncReport
 from .search import ContextSentence, Hit, SearchResult
 from .show import CallView
 from .status import Status
+from .terminal import clean, plural, safe_url
+
+
+def _text(value: str, style: str = "") -> Text:
+    """Data for a person's terminal: sanitised, and never parsed as markup."""
+    return Text(clean(value), style=style)
+
+
+def _print_link(console: Console, url: str, style: str = "", indent: str = "") -> None:
+    """The call's link on its own line, whole (never wrapped), if it is an https:// URL."""
+    link = safe_url(url)
+    if link is not None:
+        console.print(_text(indent + link, style), no_wrap=True, overflow="ignore", crop=False)
+
+
+class _Console(Console):
+    """rich's Console, but a closed pipe is left to the CLI (quiet exit 141), where rich
+    would exit 1 itself: 1 means "no hits" to a script."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+    return _Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def output_console(out: TextIO) -> Console:
+    """For stdout or an output file: plain text (no markup, emoji or highlighting)."""
+    return _Console(
+        file=out,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+        force_terminal=None if out is sys.stdout else False,
+        width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
+    )
 
 
 class SyncProgressView:
@@ -80,7 +118,7 @@ class SyncProgressView:
             start, end = report.start.astimezone(), report.end.astimezone()
             line = f"window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({report.window_note})"
             if self._progress is not None:
-                self._progress.console.print(Text(line))
+                self._progress.console.print(_text(line))
             else:
                 print(line, file=self.stream, flush=True)
         elapsed = max(1e-6, time.monotonic() - self._started)
@@ -100,8 +138,9 @@ class SyncProgressView:
         if now - self._last_line >= self.PLAIN_INTERVAL or report.listed >= report.total_listed:
             self._last_line = now
             print(
-                f"sync: {report.listed}/{report.total_listed} calls, {report.sentences} "
-                f"sentences, {report.requests} requests, {elapsed:.0f} s",
+                f"sync: {report.listed}/{plural(report.total_listed, 'call')}, "
+                f"{plural(report.sentences, 'sentence')}, {plural(report.requests, 'request')}, "
+                f"{elapsed:.0f} s",
                 file=self.stream,
                 flush=True,
             )
@@ -127,18 +166,17 @@ def render_status(result: Status, fmt: str) -> None:
         ("catalog and index", "agree" if result.in_sync else "DIFFER"),
     ]
     for key, value in rows:
-        table.add_row(key, Text(value))
+        table.add_row(key, _text(value))
     for pending in result.pending[:20]:
-        table.add_row("pending", Text(f"{pending['call_id']} (started {pending['started']})"))
-    console = Console(highlight=False, markup=False)
-    console.print(table)
+        table.add_row("pending", _text(f"{pending['call_id']} (started {pending['started']})"))
+    output_console(sys.stdout).print(table)
     for problem in result.problems:
-        stderr_console().print(Text(f"problem: {problem}"))
+        stderr_console().print(_text(f"problem: {problem}"))
 
 
 def hit_text(hit: Hit) -> Text:
     """The sentence with its matched words highlighted; never parsed as markup."""
-    text = Text(hit.text)
+    text = _text(hit.text)  # same length as hit.text: the spans still fit
     for start, end in hit.highlights:
         text.stylize("bold yellow", start, end)
     return text
@@ -148,62 +186,66 @@ def render_hits(result: SearchResult, console: Console) -> None:
     """A readable listing for a terminal: one block per hit, context dimmed."""
     for n, hit in enumerate(result.hits, start=result.offset + 1):
         header = Text(f"{n}. ", style="bold")
-        header.append(hit.call_title or hit.call_id, style="bold")
+        header.append_text(_text(hit.call_title or hit.call_id, "bold"))
         header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}  at {hit.at}", style="cyan")
         console.print(header)
         for ctx in hit.context_before:
             console.print(_context_line(ctx))
-        line = Text(f"   {hit.speaker_name} ({hit.affiliation}): ", style="green")
+        line = _text(f"   {hit.speaker_name} ({hit.affiliation}): ", "green")
         line.append_text(hit_text(hit))
         console.print(line)
         for ctx in hit.context_after:
             console.print(_context_line(ctx))
-        console.print(
-            Text(f"   {hit.call_url}", style="blue"), no_wrap=True, overflow="ignore", crop=False
-        )
+        _print_link(console, hit.call_url, "blue", indent="   ")
     console.print(Text(result_summary(result), style="dim"))
 
 
 def result_summary(result: SearchResult) -> str:
-    shown = len(result.hits)
-    first = result.offset + 1 if shown else 0
-    plus = "" if result.total_exact else "+"  # counting stops at index.COUNT_CAP
-    plus_all = "" if result.total_all_words_exact else "+"
+    """The count line under the hits; also says when a page is empty and why."""
+    inexact = not result.total_exact  # counting stops at index.COUNT_CAP
+    if not result.total:
+        return "no matching sentences"
+    all_plus = "" if result.total_all_words_exact else "+"
     text = (
-        f"{result.total}{plus} matching sentences ({result.total_all_words}{plus_all} with all "
-        f"words); showing {first}-{result.offset + shown}"
+        f"{plural(result.total, 'matching sentence', at_least=inexact)} "
+        f"({result.total_all_words}{all_plus} with all words); "
     )
+    shown = len(result.hits)
+    if not shown:
+        return text + f"no hits on this page (offset {result.offset} of {result.total})"
+    text += f"showing {result.offset + 1}-{result.offset + shown}"
     if result.next_offset is not None:
         text += f"; next page: --offset {result.next_offset}"
     return text
 
 
 def _context_line(ctx: ContextSentence) -> Text:
-    return Text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", style="dim")
+    return _text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", "dim")
 
 
 def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     """Header, parties, then one line per sentence (speaker changes start a new block)."""
     c = view.call
-    console.print(Text(c.title or c.id, style="" if plain else "bold"))
+    console.print(_text(c.title or c.id, "" if plain else "bold"))
     started = c.started.astimezone()  # the reader's local time, like search hits
     host = view.host_name or "-"
-    console.print(Text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
-    console.print(Text(c.url), no_wrap=True, overflow="ignore", crop=False)
+    console.print(_text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
+    _print_link(console, c.url)
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""
-        console.print(Text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
+        console.print(_text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
     console.print()
     speaker = None
     for row in view.rows:
         if row.speaker_name != speaker:
             speaker = row.speaker_name
-            console.print(Text(f"{speaker} ({row.affiliation})", style="" if plain else "green"))
-        console.print(Text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
+            console.print(_text(f"{speaker} ({row.affiliation})", "" if plain else "green"))
+        console.print(_text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
 
 
 def render_speakers(speakers: list[Speaker], console: Console) -> None:
     table = Table("name", "affiliation", "email", "calls", "sentences", box=None)
     for s in speakers:
-        table.add_row(Text(s.name), s.affiliation, Text(s.email), str(s.calls), str(s.sentences))
+        cells = (s.name, s.affiliation, s.email, str(s.calls), str(s.sentences))
+        table.add_row(*(_text(cell) for cell in cells))
     console.print(table)

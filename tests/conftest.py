@@ -21,7 +21,7 @@ SMALL = {"calls": 60, "seed": 7, "call_length": (5, 25), "rate": 0.0}
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test may read the developer's real credentials or write to ./index."""
+    """No test may read the developer's real credentials, write to ./index or log to ~."""
     for var in (
         "GONG_BASE_URL",
         "GONG_ACCESS_KEY",
@@ -34,6 +34,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GONG_CREDENTIALS", str(tmp_path / "no-credentials.json"))
     monkeypatch.setenv("GONG_SEARCH_INDEX", str(tmp_path / "default-index"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the error log
 
 
 def make_simulator(**overrides) -> Simulator:

@@ -1,0 +1,39 @@
+"""Text for people: the one sanitiser for everything printed to a terminal, and plurals.
+
+Participants choose their own display names and meeting titles, and Gong's error messages
+are whatever its servers say. Printed raw, a C1 ``CSI`` (U+009B), an OSC hyperlink, a bidi
+override or a newline in such a string can recolour the screen, plant a clickable link,
+reverse a line or forge a whole search hit. So every string from data reaches the terminal
+through :func:`clean`, and only ``https://`` URLs are printed as links (:func:`safe_url`).
+Machine formats (JSON, CSV) do not come here: they stay faithful and are escaped there.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDER = "\N{REPLACEMENT CHARACTER}"
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
+# C0 and DEL, C1, bidi embeddings/overrides/isolates and marks, lone surrogates
+_CONTROLS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_URL = re.compile(r"https://[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+def clean(text: str) -> str:
+    """``text`` safe to print: line breaks become spaces, other controls a visible mark."""
+    return _CONTROLS.sub(PLACEHOLDER, _LINE_BREAKS.sub(" ", text))
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is a plain ``https://`` link, else None: print no link at all rather
+    than a ``javascript:`` or ``file:`` one a terminal would make clickable."""
+    return url if _URL.fullmatch(url) else None
+
+
+def plural(count: int, noun: str, many: str | None = None, at_least: bool = False) -> str:
+    """``1 call``, ``2 calls``, ``10000+ matching sentences`` (``at_least``: counting
+    stopped there). The one place counts meet nouns, so no "1 requests" slips through."""
+    word = noun if count == 1 and not at_least else many or noun + "s"
+    return f"{count}{'+' if at_least else ''} {word}"

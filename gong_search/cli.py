@@ -367,6 +367,7 @@ def reindex(index: IndexOpt = None) -> None:
     """Rebuild the search index from the local catalog (no network, no quota)."""
     from .harvest import reindex as run_reindex
 
+    signal.signal(signal.SIGTERM, _raise_terminated)  # the half-built generation is removed
     count = run_reindex(config.index_dir(index))
     typer.echo(f"reindexed {count} sentences")
 

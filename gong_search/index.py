@@ -14,6 +14,7 @@ match them. Writers always ``cancel()`` on failure so Whoosh's lock is released.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import copy
 import os
 import re
@@ -326,13 +327,23 @@ def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
             count += len(joined.rows)
         writer.commit()
     except BaseException:
-        writer.cancel()
-        ix.close()
-        shutil.rmtree(generation, ignore_errors=True)
+        _discard(writer, ix, generation)
         raise
     ix.close()
     _switch_to(index_dir, generation)
     return count
+
+
+def _discard(writer, ix: index.Index, generation: Path) -> None:
+    """Remove a half-built generation. On a full disk cancelling the writer fails too (it
+    flushes as it closes); the directory must go all the same, and the first error is the
+    one to report."""
+    try:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        ix.close()
+    finally:
+        shutil.rmtree(generation, ignore_errors=True)
 
 
 # -- reading -----------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_full_width_formula_starts_are_neutralised(tmp_path: Path, monkeypatch) 
 # -- writing an export safely --------------------------------------------------------------
 
 
-def _file_size_limit(limit: int):
+def file_size_limit(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG as an error, not a kill
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -131,7 +131,7 @@ def test_failed_export_is_one_line_and_leaves_no_partial_file(ix: Path, tmp_path
     result = subprocess.run(
         [sys.executable, "-m", "gong_search", *many, "--index", str(ix), option, out],
         capture_output=True,
-        preexec_fn=_file_size_limit(40_000),  # above SQLite's 32 kB shared-memory file
+        preexec_fn=file_size_limit(40_000),  # above SQLite's 32 kB shared-memory file
         timeout=120,
     )
     stderr = assert_one_line_exit_2(result)

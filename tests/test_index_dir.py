@@ -22,7 +22,7 @@ import pytest
 from gong_search import index as idx
 
 from .conftest import cli, make_simulator, run_sync, sim_env
-from .test_exports import QUERY, copy_index, listing, small_index
+from .test_exports import QUERY, copy_index, file_size_limit, listing, small_index
 from .test_hostile_input import assert_one_line_exit_2, gong_cli
 
 
@@ -120,6 +120,22 @@ def test_sigterm_during_reindex_exits_143_and_keeps_the_live_index(big_ix: Path,
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    assert list(copy.glob("whoosh-*")) == [live] and listing(live) == before
+    assert cli(QUERY, "--index", str(copy), "-f", "json").exit_code == 0
+
+
+def test_disk_full_during_reindex_is_one_line_and_keeps_the_live_index(big_ix: Path, tmp_path):
+    copy = copy_index(big_ix, tmp_path)
+    live = idx.current_dir(copy)
+    before = listing(live)
+    result = subprocess.run(
+        [sys.executable, "-m", "gong_search", "reindex", "--index", str(copy)],
+        capture_output=True,
+        preexec_fn=file_size_limit(200_000),  # smaller than the new generation's postings
+        timeout=120,
+    )
+    stderr = assert_one_line_exit_2(result)
+    assert "cannot write" in stderr and "disk full" in stderr
     assert list(copy.glob("whoosh-*")) == [live] and listing(live) == before
     assert cli(QUERY, "--index", str(copy), "-f", "json").exit_code == 0
 

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,7 +80,11 @@ def dumps(raw: dict) -> str:
 
 class Catalog:
     def __init__(self, index_dir: Path | None, *, create: bool = True) -> None:
-        """Open (or create) the catalog in ``index_dir``; ``None`` gives an empty in-memory one."""
+        """Open (or create) the catalog in ``index_dir``; ``None`` gives an empty in-memory one.
+
+        ``create=False`` opens an existing catalog read-only, for the commands that only
+        read: they never write to the index, and work on a read-only copy of it.
+        """
         if index_dir is None:
             self.path = Path(":memory:")
             self.db = sqlite3.connect(":memory:", isolation_level=None)
@@ -93,13 +98,8 @@ class Catalog:
             )
         try:
             if create:
-                ensure_private_dir(Path(index_dir))
-                if not self.path.exists():
-                    self.path.touch(mode=0o600)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+                prepare_index_dir(Path(index_dir))
+            self.db = _open_for_writing(self.path) if create else _open_read_only(self.path)
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"{self.path}: cannot open catalog ({exc})") from None
         self._users: dict[str, User] | None = None
@@ -294,11 +294,81 @@ class _Transaction:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
 
 
-def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` readable by the owner only: it holds the whole company's calls."""
+def _open_for_writing(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        path.touch(mode=0o600)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(SCHEMA)
+    return db
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """``mode=ro``, so reading never changes the catalog.
+
+    A WAL database is read through a shared-memory file beside it; in a read-only directory
+    that file cannot be created, so the catalog is opened ``immutable`` there: nobody can be
+    writing to it either.
+    """
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+    return db
+
+
+def prepare_index_dir(path: Path) -> None:
+    """Accept an existing index, an empty directory or a new one; refuse anything else.
+
+    A non-empty directory holding no catalog is someone's files (``--index ~``, ``/tmp``):
+    writing an index among them, or making them private, is not ours to do.
+    """
+    if (path / CATALOG_NAME).exists():
+        return
+    try:
+        foreign = path.is_dir() and any(path.iterdir())
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read index directory ({exc.strerror})") from None
+    if foreign:
+        raise CatalogError(
+            f"{path}: directory is not empty and holds no gong-search index; use a new "
+            f"subdirectory, e.g. --index {path / 'gong-index'}"
+        )
+    ensure_private_dir(path)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` readable by the owner only: it holds the whole company's calls.
+
+    A directory that already exists keeps its mode: gong-search did not create it, and it
+    may be shared on purpose (a sticky ``/tmp``) or be the user's home.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        if path.is_dir():
+            return
+        raise CatalogError(f"{path}: cannot create index directory (not a directory)") from None
     except OSError as exc:
         raise CatalogError(f"{path}: cannot create index directory ({exc.strerror})") from None
-    if path.stat().st_mode & 0o077 and path.name != "":
-        os.chmod(path, 0o700)
+    os.chmod(path, 0o700)  # mkdir's mode is reduced by the umask
+
+
+@contextmanager
+def owner_only_files() -> Iterator[None]:
+    """Files created meanwhile are readable by their owner only, whatever the umask.
+
+    SQLite and Whoosh create their files (journals, segments, locks) with the process umask;
+    an index holds the whole company's calls, so while writing one the umask is 077.
+    """
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)

@@ -316,6 +316,7 @@ def reindex(index: IndexOpt = None) -> None:
     """Rebuild the search index from the local catalog (no network, no quota)."""
     from .harvest import reindex as run_reindex
 
+    signal.signal(signal.SIGTERM, _raise_terminated)  # the half-built generation is removed
     count = run_reindex(config.index_dir(index))
     typer.echo(f"reindexed {plural(count, 'sentence')}")
 
@@ -393,10 +394,21 @@ def search_command(
         format_option(SEARCH_FORMATS, "Output format (default: table on a terminal, else jsonl)."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (- = stdout); its extension sets the format unless -f.",
+        ),
     ] = None,
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="Shortcut for --format csv --output FILE.")
+    ] = None,
+    bom: Annotated[
+        bool | None,
+        typer.Option(
+            "--bom/--no-bom", help="Start CSV with a byte order mark (default: in files only)."
+        ),
     ] = None,
     count: Annotated[
         bool, typer.Option("--count", help="Only count matching sentences and calls.")
@@ -409,6 +421,7 @@ def search_command(
     """
     from .dates import parse_window
     from .errors import QueryError
+    from .output import check_target, choose_format
     from .search import SearchOptions
     from .search import count as run_count
     from .search import search as run_search
@@ -421,7 +434,7 @@ def search_command(
         raise QueryError(f"--sort must be relevance or date, not {sort!r}")
     if csv_file:
         format, output = "csv", csv_file
-    fmt = format or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    fmt = choose_format(format, output)
     if min(limit, offset, context, after or 0, before or 0, per_call or 0) < 0:
         raise QueryError("--limit, --offset, --per-call and context sizes must not be negative")
     start, end = parse_window(from_, to, tz)
@@ -447,6 +460,7 @@ def search_command(
         highlight=fmt == "table",  # machine formats carry no highlight spans
     )
     index_dir = config.index_dir(index)
+    check_target(output, index_dir)
     if count:
         sentences, calls = run_count(index_dir, text, options)
         _emit(
@@ -457,15 +471,16 @@ def search_command(
         )
         raise typer.Exit(0 if sentences else 1)
     result = run_search(index_dir, text, options)
-    _write_result(result, fmt, output)
+    _write_result(result, fmt, output, bom)
     raise typer.Exit(0 if result.hits else 1)
 
 
-def _write_result(result, fmt: str, output: Path | None) -> None:
+def _write_result(result, fmt: str, output: Path | None, bom: bool | None) -> None:
     from . import export
+    from .output import is_stdout, open_output
     from .render import render_hits, result_summary, stderr_console
 
-    with _open_output(output, fmt) as out:
+    with open_output(output, fmt, bom) as out:
         if fmt == "json":
             export.write_json(result, out)
         elif fmt == "jsonl":
@@ -474,7 +489,7 @@ def _write_result(result, fmt: str, output: Path | None) -> None:
             export.write_csv(result.hits, out)
         else:
             render_hits(result, _console(out))
-    if output is not None:
+    if not is_stdout(output):
         _say(f"wrote {plural(len(result.hits), 'hit')} to {output}", err=True)
     if result.matched_speakers and fmt != "json":
         _say("speakers matched: " + "; ".join(result.matched_speakers), err=True)
@@ -485,8 +500,9 @@ def _write_result(result, fmt: str, output: Path | None) -> None:
 def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:
     """A small object as JSON for machines, or one line for people."""
     from .export import dumps
+    from .output import open_output
 
-    with _open_output(output, fmt) as out:
+    with open_output(output, fmt, bom=False) as out:
         out.write((dumps(data) if fmt in ("json", "jsonl") else line) + "\n")
 
 
@@ -496,29 +512,6 @@ def _console(out):
     return output_console(out)
 
 
-class _open_output:
-    """stdout, or a file; CSV gets a BOM so Excel reads UTF-8. Errors are one line."""
-
-    def __init__(self, path: Path | None, fmt: str) -> None:
-        self.path, self.fmt, self.file = path, fmt, None
-
-    def __enter__(self):
-        from .errors import GongSearchError
-
-        encoding = "utf-8-sig" if self.fmt == "csv" else "utf-8"
-        if self.path is None:
-            if self.fmt == "csv":
-                sys.stdout.write("\ufeff")
-            return sys.stdout
-        try:
-            self.file = open(self.path, "w", encoding=encoding, newline="")
-        except OSError as exc:
-            raise GongSearchError(f"cannot write {self.path}: {exc.strerror}") from None
-        return self.file
-
-    def __exit__(self, *exc: object) -> None:
-        if self.file is not None:
-            self.file.close()
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult
@@ -29,7 +30,13 @@ HIT_FIELDS = (
     "context_before",
     "context_after",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also start a formula at the full-width (and small) forms of = + - @, which
+# Japanese and Chinese input methods type: U+FF1D, U+FF0B, U+FF0D, U+FF20, U+FE66, U+FE62, U+FE63.
+_FORMULA_START = (
+    *("=", "+", "-", "@", "\t", "\r"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),  # full width
+    *("\ufe66", "\ufe62", "\ufe63"),  # small forms
+)
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -92,7 +99,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def write_csv(hits: list[Hit], out: TextIO) -> None:
+def write_csv(hits: Iterable[Hit], out: TextIO) -> None:
     """One row per hit, the JSON columns; context joined as ``speaker: text`` lines."""
     writer = csv.writer(out)
     writer.writerow(HIT_FIELDS)

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import index as idx
-from .catalog import CATALOG_NAME, Catalog, StoredCall
+from .catalog import CATALOG_NAME, Catalog, StoredCall, owner_only_files
 from .errors import (
     CatalogError,
     CursorExpiredError,
@@ -43,6 +43,7 @@ from .gong.client import MAX_IDS_PER_REQUEST, GongClient, Page
 from .gong.records import Call, Transcript
 from .lock import SyncLock
 from .pipeline import prefetch
+from .sentences import CallSentences
 from .terminal import plural
 
 DEFAULT_DAYS = 90
@@ -246,6 +247,7 @@ class Harvester:
                 return self.report
             with storage_errors(self.index_dir), SyncLock(self.index_dir) as lock:
                 self.report.stale_lock_pid = lock.stale_pid
+                idx.remove_abandoned_generations(self.index_dir)
                 if readable_markers(self.index_dir) is None:
                     rebuild_from_catalog(self.catalog, self.index_dir)
                     self.report.rebuilt_index = True
@@ -486,7 +488,8 @@ class Harvester:
 def sync(
     index_dir: Path, client: GongClient, options: SyncOptions, progress: Progress | None = None
 ) -> SyncReport:
-    return Harvester(index_dir, client, options, progress).run()
+    with owner_only_files():
+        return Harvester(index_dir, client, options, progress).run()
 
 
 def repair(catalog: Catalog, index_dir: Path) -> int:
@@ -526,12 +529,24 @@ def readable_markers(index_dir: Path) -> dict[str, str] | None:
 
 def rebuild_from_catalog(catalog: Catalog, index_dir: Path) -> int:
     """A fresh index generation from the catalog (no network); returns sentences indexed."""
+    return idx.rebuild(index_dir, _calls_to_index(catalog))
+
+
+def _calls_to_index(catalog: Catalog) -> Iterator[tuple[CallSentences, str]]:
     hashes = catalog.content_hashes()
-    return idx.rebuild(index_dir, ((j, hashes[j.call.id]) for j in catalog.iter_call_sentences()))
+    for n, joined in enumerate(catalog.iter_call_sentences()):
+        if n == 1:
+            crash_point("mid_reindex")
+        yield joined, hashes[joined.call.id]
 
 
 def reindex(index_dir: Path) -> int:
-    """Rebuild the index from the catalog alone (no network); returns sentences indexed."""
-    with storage_errors(index_dir), SyncLock(index_dir):
-        with Catalog(index_dir, create=False) as catalog:
+    """Rebuild the index from the catalog alone (no network); returns sentences indexed.
+
+    The catalog is opened first, so a directory that holds none is refused before the lock
+    file is created in it.
+    """
+    with owner_only_files(), storage_errors(index_dir):
+        with Catalog(index_dir, create=False) as catalog, SyncLock(index_dir):
+            idx.remove_abandoned_generations(index_dir)
             return rebuild_from_catalog(catalog, index_dir)

@@ -14,6 +14,7 @@ match them. Writers always ``cancel()`` on failure so Whoosh's lock is released.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
 import shutil
@@ -162,11 +163,23 @@ def _new_generation(index_dir: Path) -> Path:
 def _switch_to(index_dir: Path, generation: Path) -> None:
     """Atomically point CURRENT at ``generation`` and drop older generations."""
     tmp = Path(index_dir) / (POINTER + ".tmp")
-    tmp.write_text(generation.name)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as pointer:
+        pointer.write(generation.name)
     os.replace(tmp, Path(index_dir) / POINTER)
-    for old in Path(index_dir).glob("whoosh-*"):
-        if old != generation:
-            shutil.rmtree(old, ignore_errors=True)
+    remove_abandoned_generations(index_dir)
+
+
+def remove_abandoned_generations(index_dir: Path) -> None:
+    """Delete every ``whoosh-*`` that CURRENT does not name: superseded ones, and the half
+    built ones a reindex stopped by ``kill -9`` or a full disk left behind.
+
+    Only under the sync lock: a running reindex's new generation looks just the same.
+    """
+    live = current_dir(index_dir)
+    for path in Path(index_dir).glob("whoosh-*"):
+        if path != live:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 # What Whoosh raises when a segment file is missing, truncated or garbled.
@@ -332,13 +345,23 @@ def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
             count += len(joined.rows)
         writer.commit()
     except BaseException:
-        writer.cancel()
-        ix.close()
-        shutil.rmtree(generation, ignore_errors=True)
+        _discard(writer, ix, generation)
         raise
     ix.close()
     _switch_to(index_dir, generation)
     return count
+
+
+def _discard(writer, ix: index.Index, generation: Path) -> None:
+    """Remove a half-built generation. On a full disk cancelling the writer fails too (it
+    flushes as it closes); the directory must go all the same, and the first error is the
+    one to report."""
+    try:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        ix.close()
+    finally:
+        shutil.rmtree(generation, ignore_errors=True)
 
 
 # -- reading -----------------------------------------------------------------------------

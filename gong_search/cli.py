@@ -316,7 +316,7 @@ def reindex(index: IndexOpt = None) -> None:
     """Rebuild the search index from the local catalog (no network, no quota)."""
     from .harvest import reindex as run_reindex
 
-    signal.signal(signal.SIGTERM, _raise_terminated)  # the half-built generation is removed
+    signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
     count = run_reindex(config.index_dir(index))
     typer.echo(f"reindexed {plural(count, 'sentence')}")
 
@@ -510,8 +510,6 @@ def _console(out):
     from .render import output_console
 
     return output_console(out)
-
-
 
 
 @app.command()

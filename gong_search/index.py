@@ -677,7 +677,7 @@ class SearchIndex:
             counts.append(len(scored))
             best = topn.top(scored, left, self._call_of)
             hits.extend(self._hits(best, terms, all_words=tiered and rank == 0))
-            earlier.update(m.docnum for m in scored)
+            earlier.update(topn.docnum_of(m) for m in scored)
         return hits, counts, True
 
     def _hits(
@@ -685,9 +685,10 @@ class SearchIndex:
     ) -> list[RawHit]:
         found = []
         for m in ranked:
-            stored = self._searcher.stored_fields(m.docnum)
+            docnum = topn.docnum_of(m)
+            stored = self._searcher.stored_fields(docnum)
             spans = _spans(stored.get("text", ""), terms)
-            found.append(RawHit(m.score, stored, spans, m.docnum, all_words))
+            found.append(RawHit(topn.score_of(m), stored, spans, docnum, all_words))
         return found
 
     def _call_of(self, docnum: int) -> str:

@@ -10,31 +10,26 @@ they dropped tied and lower-tier hits and undercounted the total while calling i
 
 so ``--limit``/``--offset`` pages are slices of one list, whatever the page size. Scores
 are plain BM25F: the tier is part of the key, not folded into the score.
-
-Block skipping stays possible without losing a hit: a block whose best possible score is
-below the current N-th score (less the rounding margin) holds no document that can enter
-or tie the top N. Every match is still counted, so totals stay exact.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass
 from itertools import groupby
 
-# Scores are compared after rounding to 4 decimals: a raw score this far below the N-th
-# rounded score can never round up to tie it.
-ROUNDING_MARGIN = 1e-4
+# A ranked document as a plain tuple, compared in C: (-score, -call start, docnum).
+# Ascending order of this key is the documented order except between two calls that
+# started in the same second, which :func:`top` orders by call id.
+Match = tuple[float, int, int]
 
 
-@dataclass(frozen=True)
-class Match:
-    """One ranked document: its sort key parts and its raw BM25F score."""
+def score_of(m: Match) -> float:
+    return 0.0 - m[0]  # not -m[0]: a date sort's 0.0 must not print as -0.0
 
-    score: float
-    started: int
-    docnum: int
+
+def docnum_of(m: Match) -> int:
+    return m[2]
 
 
 def _leaves(searcher) -> Iterator[tuple[object, int, object]]:
@@ -57,7 +52,7 @@ def scored_matches(
             sub = matcher.id()
             docnum = offset + sub
             if (allowed is None or docnum in allowed) and (skip is None or docnum not in skip):
-                found.append(Match(round(matcher.score(), 4), started[sub], docnum))
+                found.append((-round(matcher.score(), 4), -started[sub], docnum))
             matcher.next()
     return found
 
@@ -69,7 +64,7 @@ def dated_matches(searcher, q, allowed: Container[int] | None) -> list[Match]:
         for sub in q.docs(leaf):
             docnum = offset + sub
             if allowed is None or docnum in allowed:
-                found.append(Match(0.0, started[sub], docnum))
+                found.append((0.0, -started[sub], docnum))
     return found
 
 
@@ -91,28 +86,24 @@ def count_matches(
 def top(matches: list[Match], want: int | None, call_of: Callable[[int], str]) -> list[Match]:
     """The first ``want`` (None: all) of ``matches`` in the documented order.
 
-    Selection by (score, call start) first, keeping every document tied with the last
-    one kept; only documents tied on both then read their call id for the final order.
+    The tuples' own order is right except among documents with the same score and call
+    start from different calls; only such groups read their call ids. The last group may
+    continue past the ``want`` selected, so its missing members are gathered first.
     """
     if want is not None and want < len(matches):
-        coarse = heapq.nsmallest(want, matches, key=_coarse)
-        if not coarse:
+        kept = heapq.nsmallest(want, matches)
+        if not kept:
             return []
-        edge = _coarse(coarse[-1])
-        kept = [m for m in matches if _coarse(m) <= edge]
+        edge = kept[-1][:2]
+        kept += [m for m in matches if m[0] == edge[0] and m[1] == edge[1] and m > kept[-1]]
     else:
-        kept = list(matches)
-    kept.sort(key=lambda m: (*_coarse(m), m.docnum))
+        kept = sorted(matches)
     ordered: list[Match] = []
-    for _key, group in groupby(kept, key=_coarse):
+    for _key, group in groupby(kept, key=lambda m: m[:2]):
         tied = list(group)
         if len(tied) > 1:  # calls that started the same second: by call id, then position
-            tied.sort(key=lambda m: (call_of(m.docnum), m.docnum))
+            tied.sort(key=lambda m: (call_of(m[2]), m[2]))
         ordered.extend(tied)
         if want is not None and len(ordered) >= want:
             return ordered[:want]
     return ordered
-
-
-def _coarse(m: Match) -> tuple[float, int]:
-    return (-m.score, -m.started)

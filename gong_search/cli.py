@@ -20,7 +20,11 @@ from typer.core import TyperGroup
 
 from . import config
 from .errors import GongSearchError
+from .sync_report import DEFAULT_MAX_REMOVAL_SHARE
 
+MAX_DAYS = 3650.0  # --overlap-days, --pending-days: ten years is already absurd
+MAX_WAIT = 7 * 86400.0
+MAX_RATE = 1000.0
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 
@@ -292,10 +296,22 @@ def sync(
     pending_days: Annotated[
         float, typer.Option(help="Give up on a missing transcript after this many days.")
     ] = 3.0,
+    max_removal_share: Annotated[
+        float,
+        typer.Option(
+            help="--full removes at most this share (0-1) of the calls synced in the window "
+            "unless --allow-mass-removal."
+        ),
+    ] = DEFAULT_MAX_REMOVAL_SHARE,
+    allow_mass_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-removal", help="Let --full remove more than --max-removal-share."
+        ),
+    ] = False,
     max_wait: Annotated[
         float,
         typer.Option(
-            min=0,
             help="Longest rate-limit wait (Retry-After) to sleep through, seconds; a longer "
             "one, e.g. the daily quota, stops the sync with exit 1 (committed work is kept).",
         ),
@@ -311,17 +327,24 @@ def sync(
     from .harvest import SyncOptions
     from .harvest import sync as run_sync
     from .render import SyncProgressView
+    from .window import check_window
 
     start, end = parse_window(from_, to, tz)
+    if start is not None:
+        check_window(start, min(end, _now()) if end else _now())
     options = SyncOptions(
         start=start,
         end=end,
         include_private=include_private,
         full=full,
         dry_run=dry_run,
-        overlap_days=overlap_days,
-        pending_days=pending_days,
+        overlap_days=config.bounded("--overlap-days", overlap_days, high=MAX_DAYS),
+        pending_days=config.bounded("--pending-days", pending_days, high=MAX_DAYS),
+        max_removal_share=config.bounded("--max-removal-share", max_removal_share, high=1),
+        allow_mass_removal=allow_mass_removal,
     )
+    config.bounded("--max-wait", max_wait, high=MAX_WAIT)
+    config.bounded("--rate", rate, high=MAX_RATE)
     signal.signal(signal.SIGTERM, _raise_terminated)
     index_dir = config.index_dir(index)
     with _client(base_url, access_key, secret_key, credentials, rate, max_wait) as client:
@@ -332,10 +355,27 @@ def sync(
             f"dry run: {report.total_listed} calls would be listed, about "
             f"{_estimate_requests(report.total_listed)} requests; nothing written"
         )
+        _echo_removal_preview(report)
         return
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
+
+
+def _echo_removal_preview(report) -> None:
+    """``--full --dry-run``: which calls a real run would remove, and whether it would."""
+    if report.would_remove:
+        typer.echo(
+            f"{len(report.would_remove)} calls would be removed: {', '.join(report.would_remove)}"
+        )
+    if report.removal_refused:
+        typer.echo(f"a real run would refuse: {report.removal_refused}")
+
+
+def _now():
+    from datetime import datetime
+
+    return datetime.now().astimezone()
 
 
 def _estimate_requests(calls: int) -> int:
@@ -358,7 +398,7 @@ def status(
 
     result = read_status(config.index_dir(index))
     render_status(result, format)
-    if not result.in_sync:
+    if result.problems:  # a running sync's catalog being a page ahead is not a problem
         raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 import stat
 import sys
@@ -92,6 +93,14 @@ def load_credentials(
                 values[key] = from_file[key]
     url = _check_base_url(str(values["base_url"]), source)
     return Credentials(url, str(values["access_key"]), Secret(str(values["secret_key"])), source)
+
+
+def bounded(option: str, value: float, low: float = 0.0, high: float = math.inf) -> float:
+    """A numeric option, or a one-line error: nan, inf and absurd values would otherwise
+    surface much later as a traceback (timedelta overflow) or a silent no-op."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ConfigError(f"{option} must be a number from {low:g} to {high:g}, not {value:g}")
+    return value
 
 
 def _read_credentials_file(path: Path) -> dict[str, str]:

@@ -78,3 +78,16 @@ class QueryError(GongSearchError):
 
 class NotFoundError(GongSearchError):
     code = "not_found"
+
+
+class WindowError(GongSearchError):
+    """An empty or inverted sync window, refused before any request."""
+
+    code = "window"
+
+
+class RemovalRefusedError(GongSearchError):
+    """``sync --full`` would remove calls on evidence too weak to trust (exit 1)."""
+
+    code = "removal_refused"
+    exit_code = 1

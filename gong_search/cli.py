@@ -204,24 +204,29 @@ def _client(base_url, access_key, secret_key, credentials, secret_stdin, rate=3.
     creds = config.load_credentials(
         base_url, access_key, _secret(secret_key, secret_stdin), credentials
     )
+    if secret_key and not secret_stdin:
+        _warn_secret_flag()
     retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else None
     return GongClient(creds, rate=rate, retry=retry)
 
 
 def _secret(flag: str | None, from_stdin: bool) -> str | None:
-    """--secret-key is readable by every local user (``ps``): warn; --secret-key-stdin isn't."""
-    if from_stdin:
-        line = sys.stdin.readline().rstrip("\r\n")
-        if not line:
-            raise GongSearchError("--secret-key-stdin: stdin gave no secret")
-        return line
-    if flag:
-        typer.echo(
-            "warning: --secret-key is visible to other users in the process list; "
-            "use --secret-key-stdin, GONG_ACCESS_KEY_SECRET or the credentials file",
-            err=True,
-        )
-    return flag
+    if not from_stdin:
+        return flag
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise GongSearchError("--secret-key-stdin: stdin gave no secret")
+    return line
+
+
+def _warn_secret_flag() -> None:
+    """--secret-key is readable by every local user (``ps``); said once the settings are
+    otherwise valid, so a configuration error stays a single line."""
+    typer.echo(
+        "warning: --secret-key is visible to other users in the process list; "
+        "use --secret-key-stdin, GONG_ACCESS_KEY_SECRET or the credentials file",
+        err=True,
+    )
 
 
 @app.command()

@@ -13,6 +13,8 @@ anything else is a bug and is allowed to show a traceback.
     ├── CatalogError                the SQLite catalog is missing, corrupt or unwritable
     ├── IndexStoreError             the Whoosh index is missing, corrupt or unwritable
     ├── LockedError                 another sync/reindex holds the lock
+    ├── WindowError                 an empty or inverted sync window, before any request
+    ├── RemovalRefusedError         --full would remove on an untrustworthy listing (exit 1)
     ├── QueryError                  a malformed search query or filter
     └── NotFoundError               e.g. an unknown call id
 """

@@ -94,12 +94,12 @@ class Harvester:
                 self.report.stale_lock_pid = lock.stale_pid
                 self._repair()
                 self._sync()
+                self.report.without_transcript = self.catalog.counts()["without_transcript"]
         finally:
             self.report.requests = self.client.request_count
             self.report.seconds = time.monotonic() - started
-            self.report.without_transcript = self.catalog.counts()["without_transcript"]
             self.catalog.close()
-        if self.report.removal_refused and not self.options.dry_run:
+        if self.report.removal_refused:
             raise RemovalRefusedError(self.report.removal_refused)
         return self.report
 

@@ -49,8 +49,9 @@ def _window(
         start = min(earliest[0], default_start) if earliest else default_start
         return start, end, "full re-list of everything synced so far"
     watermark = catalog.get_state(WATERMARK)
-    if watermark:
-        start = datetime.fromisoformat(watermark) - timedelta(days=options.overlap_days)
+    if watermark:  # one stored in the future (by an older version) must not freeze syncs
+        mark = min(datetime.fromisoformat(watermark), now)
+        start = mark - timedelta(days=options.overlap_days)
         return start, end, f"incremental from the watermark minus {options.overlap_days:g} days"
     return default_start, end, f"no --from given: the last {DEFAULT_DAYS} days"
 

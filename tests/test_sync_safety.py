@@ -227,6 +227,15 @@ def test_a_call_dated_in_the_future_does_not_freeze_the_watermark(tenant, tmp_pa
     assert mark <= datetime.now(UTC)
 
 
+def test_a_watermark_already_in_the_future_does_not_freeze_syncs(tenant, synced) -> None:
+    with Catalog(synced) as catalog:
+        catalog.set_state("watermark", "2031-01-01T00:00:00+00:00")
+    late = tenant.add_call(ANCHOR - timedelta(hours=5), [(0, "Arrived after the bad mark.")])
+    result = sync_cli(tenant.base_url, synced)
+    assert result.exit_code == 0, result.stderr
+    assert late in catalog_ids(synced)
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -319,7 +319,7 @@ class Catalog:
         rows = self.db.execute(
             "SELECT id, started FROM calls WHERE transcript_state = 'pending' ORDER BY started"
         )
-        return [(cid, datetime.fromtimestamp(ts).astimezone()) for cid, ts in rows]
+        return [(cid, _from_epoch(ts)) for cid, ts in rows]
 
     def call_ids_between(self, start: datetime, end: datetime) -> list[str]:
         rows = self.db.execute(
@@ -345,10 +345,17 @@ class Catalog:
         low, high = self.db.execute("SELECT min(started), max(started) FROM calls").fetchone()
         if low is None:
             return None
-        return datetime.fromtimestamp(low).astimezone(), datetime.fromtimestamp(high).astimezone()
+        return _from_epoch(low), _from_epoch(high)
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+def _from_epoch(seconds: int) -> datetime:
+    """A stored start as a local datetime. Catalogs written before the parser refused absurd
+    dates may hold year 10000, which ``fromtimestamp`` rejects: clamp, so status still runs."""
+    low, high = records.EPOCH.timestamp(), records.LATEST.timestamp()
+    return datetime.fromtimestamp(min(max(seconds, low), high)).astimezone()
 
 
 class _Transaction:

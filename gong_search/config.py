@@ -159,17 +159,18 @@ def _check_base_url(url: str, source: str) -> str:
         raise ConfigError(f"{source}: key 'base_url' is not a valid URL") from None
     if not url.isprintable() or " " in url:
         raise ConfigError(f"{source}: key 'base_url' contains spaces or control characters")
-    if "@" in parts.netloc:
-        url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-        print(
-            "warning: ignoring user:password in the base URL; set access_key/secret_key",
-            file=sys.stderr,
-        )
+    userinfo = "@" in parts.netloc
+    url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigError(f"{source}: key 'base_url' must be an http(s) URL, got {url!r}")
     if parts.scheme == "http" and not is_loopback(hostname):
         raise ConfigError(
             f"{source}: key 'base_url' uses plain http:// to a non-loopback host; use https://"
+        )
+    if userinfo:
+        print(
+            "warning: ignoring user:password in the base URL; set access_key/secret_key",
+            file=sys.stderr,
         )
     return url.rstrip("/")
 

@@ -287,6 +287,12 @@ def test_absurd_call_date_is_never_stored(tenant, tmp_path) -> None:
     assert newest <= datetime.now(UTC).timestamp() + 86400
 
 
+def test_an_absurd_date_stored_by_an_older_version_does_not_break_status(synced) -> None:
+    with sqlite3.connect(synced / "catalog.sqlite3") as db:  # year 10000, as stored before
+        db.execute("UPDATE calls SET started = 253402343999 WHERE id = (SELECT min(id) FROM calls)")
+    assert cli("status", "--index", str(synced)).exit_code == 0
+
+
 # -- 12. status while a sync runs ----------------------------------------------------------
 
 

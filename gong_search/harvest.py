@@ -83,6 +83,7 @@ class Harvester:
         self.vanished: set[str] = set()  # listed, then gone before their transcript came
         self.failed_now: set[str] = set()  # transcript batch refused during this run
         self.shortfall = ""  # how the last listing pass fell short of Gong's total
+        self.listed_any = False  # did this run's listing show any call at all?
 
     def run(self) -> SyncReport:
         started = time.monotonic()
@@ -180,6 +181,7 @@ class Harvester:
                     totals.append(page.total)
                     if page.items:
                         resume_from = max(c.started for c in page.items)
+                        self.listed_any = True
             except CursorExpiredError:
                 continue
             self.shortfall = self._pass_shortfall(seen, pass_start, totals)
@@ -350,6 +352,8 @@ class Harvester:
             batch = calls[i : i + MAX_IDS_PER_REQUEST]
             transcripts, failed = self._fetch_transcripts([c.id for c in batch])
             gone = self._vanished([c.id for c in batch if c.id not in failed], transcripts)
+            if not self.listed_any:  # a key that cannot see calls gets "gone" for all of them
+                gone = set()
             self._forget_vanished(gone)
             self._store_and_index([c for c in batch if c.id not in failed | gone], transcripts)
             self._reschedule([c.id for c in batch if c.id in due and c.id not in failed | gone])

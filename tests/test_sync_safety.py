@@ -159,6 +159,15 @@ def test_full_sync_on_an_empty_or_short_listing_removes_nothing(tenant, synced, 
     assert canonical_dump(synced) == before
 
 
+def test_full_sync_against_a_tenant_with_no_calls_removes_nothing(synced) -> None:
+    """`gong-search simulate --calls 0`: what a key whose user cannot see calls gets."""
+    before = canonical_dump(synced)
+    with make_simulator(**{**TENANT, "calls": 0}) as empty:
+        result = sync_cli(empty.base_url, synced, "--full")
+    assert result.exit_code == 1 and "nothing removed" in error_line(result.stderr)
+    assert canonical_dump(synced) == before
+
+
 def test_mass_removal_needs_consent_and_dry_run_lists_it(tenant, synced) -> None:
     doomed = ready_ids(synced)[:40]  # 40 of ~240: more than 10 %
     for call_id in doomed:

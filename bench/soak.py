@@ -8,15 +8,22 @@ Not part of the test suite: they take minutes. Both talk to the built-in simulat
 
     # (b) load: full sync of synthetic tenants, peak RSS per size, 8 concurrent searchers
     python bench/soak.py load --calls 2000 20000 --searchers 8
+
+    # (c) fault mix: syncs through a hostile server (empty and short listings, refused
+    # transcript batches, poison records), some with --full; no call may ever be lost
+    python bench/soak.py --seed 1 faults --runs 20 --calls 300
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.dump import canonical_dump  # noqa: E402
+from tests.hostile import HostileGong, Reply, Request  # noqa: E402
 
 QUERIES = ["pricing", '"security review"', "budget OR discount", "renew*", "pricing --customer"]
 
@@ -204,6 +212,114 @@ def load(args: argparse.Namespace) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
+# -- (c) fault mix: a hostile server must never cost a call -----------------------------
+
+LISTING, TRANSCRIPTS = "/v2/calls/extensive", "/v2/calls/transcript"
+NO_CALLS = b'{"requestId": "x", "errors": ["No calls found corresponding to the provided filters"]}'
+
+
+def _empty_listing(request: Request, forward) -> Reply:
+    return Reply(404, NO_CALLS) if request.path == LISTING else forward()
+
+
+def _short_listing(request: Request, forward) -> Reply:
+    reply = forward()
+    if request.path == LISTING and reply.status == 200:
+        body = reply.json()
+        body["records"].pop("cursor", None)
+        return Reply.of(200, body)
+    return reply
+
+
+def _refused_batch(rng: random.Random):
+    target, batches = rng.randint(1, 3), []  # refuse the n-th transcript batch of the run
+
+    def tamper(request: Request, forward) -> Reply:
+        if request.path == TRANSCRIPTS:
+            batches.append(request)
+            if len(batches) == target:
+                return Reply.of(rng.choice([400, 302, 404]), {"errors": ["refused"]})
+        return forward()
+
+    return tamper
+
+
+def _poison(rng: random.Random):
+    pattern, value = rng.choice([
+        (rb'"duration": [0-9]+', b'"duration": 1e400'),
+        (rb'"duration": [0-9]+', b'"duration": NaN'),
+        (rb'"started": "[^"]+"', b'"started": "9999-12-31T23:59:59-12:00"'),
+        (rb'"start": [0-9]+', b'"start": -1e400'),
+    ])  # fmt: skip
+    path = TRANSCRIPTS if b'"start"' in value else LISTING
+
+    def tamper(request: Request, forward) -> Reply:
+        reply = forward()
+        if request.path == path and reply.status == 200:
+            reply.body = re.sub(pattern, value, reply.body, count=1)
+        return reply
+
+    return tamper
+
+
+def _catalog_ids(index_dir: Path) -> set[str]:
+    if not (index_dir / "catalog.sqlite3").exists():
+        return set()
+    with sqlite3.connect(index_dir / "catalog.sqlite3") as db:
+        return {r[0] for r in db.execute("SELECT id FROM calls")}
+
+
+def _hostile_sync(base_url: str, index_dir: Path, full: bool) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GONG_BASE_URL": base_url, "GONG_ACCESS_KEY": "demo",
+           "GONG_ACCESS_KEY_SECRET": "demo"}  # fmt: skip
+    cmd = sync_cmd(index_dir) + (["--full"] if full else [])
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def fault_mix(args: argparse.Namespace) -> int:
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="gong-soak-faults-"))
+    sim = SimulatorProcess(args.calls, args.seed, args.call_length)
+    started, tally, lost = time.monotonic(), {}, 0
+    try:
+        measured_sync(sim, work / "reference")
+        reference = canonical_dump(work / "reference")
+        for run in range(1, args.runs + 1):
+            index_dir = work / f"run-{run}"
+            for _ in range(args.syncs):
+                name, tamper = rng.choice([
+                    ("empty listing", _empty_listing),
+                    ("short listing", _short_listing),
+                    ("refused batch", _refused_batch(rng)),
+                    ("poison record", _poison(rng)),
+                ])  # fmt: skip
+                full = rng.random() < 0.5
+                before = _catalog_ids(index_dir)
+                with HostileGong(sim.base_url, tamper) as gong:
+                    done = _hostile_sync(gong.base_url, index_dir, full)
+                missing = before - _catalog_ids(index_dir)
+                key = f"{name}{' --full' if full else ''}: exit {done.returncode}"
+                tally[key] = tally.get(key, 0) + 1
+                if missing or "Traceback" in done.stderr:
+                    lost += len(missing)
+                    print(f"run {run}: {key} LOST {len(missing)} calls\n{done.stderr[-500:]}")
+            for flags in ([], ["--full"]):  # a clean incremental run, then a clean --full
+                clean = subprocess.run(sync_cmd(index_dir) + flags, env=sim.env(),
+                                       capture_output=True, text=True)  # fmt: skip
+            same = canonical_dump(index_dir) == reference
+            print(f"run {run}: after the clean runs (exit {clean.returncode}) content "
+                  f"{'identical' if same else 'DIFFERENT'}")  # fmt: skip
+            lost += 0 if same else 1
+        print(json.dumps(tally, indent=1, sort_keys=True))
+        print(f"fault mix: {args.runs} runs x {args.syncs} hostile syncs, {lost} calls lost or "
+              f"runs different, {time.monotonic() - started:.0f} s (seed {args.seed})")  # fmt: skip
+        return 1 if lost else 0
+    finally:
+        sim.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -217,8 +333,12 @@ def main() -> int:
     heavy = sub.add_parser("load", help="memory and concurrent searches")
     heavy.add_argument("--calls", type=int, nargs="+", default=[2000, 20000])
     heavy.add_argument("--searchers", type=int, default=8)
+    faults = sub.add_parser("faults", help="hostile-server fault mix; no call may be lost")
+    faults.add_argument("--runs", type=int, default=20)
+    faults.add_argument("--syncs", type=int, default=3, help="hostile syncs per run")
+    faults.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
-    return kill_loop(args) if args.mode == "kill" else load(args)
+    return {"kill": kill_loop, "load": load, "faults": fault_mix}[args.mode](args)
 
 
 if __name__ == "__main__":

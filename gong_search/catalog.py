@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS call_speakers (
     PRIMARY KEY (call_id, speaker_key)
 );
 CREATE INDEX IF NOT EXISTS call_speakers_key ON call_speakers (speaker_key);
+-- listed calls whose transcript batch Gong refused: asked again every run until it answers
+CREATE TABLE IF NOT EXISTS failed_calls (id TEXT PRIMARY KEY, raw TEXT NOT NULL);
+-- calls stored without a transcript past --pending-days: asked again on a backoff schedule
+CREATE TABLE IF NOT EXISTS transcript_checks (
+    call_id TEXT PRIMARY KEY,
+    checks INTEGER NOT NULL,           -- re-checks made so far
+    next_check INTEGER NOT NULL        -- epoch seconds; 0 = on the next run
+);
 """
 
 
@@ -172,6 +180,64 @@ class Catalog:
                     (item.call.id, dumps(item.transcript.raw)),
                 )
                 self._store_speakers(item.joined)
+                self.db.execute("DELETE FROM failed_calls WHERE id = ?", (item.call.id,))
+                self._track_missing_transcript(item)
+
+    def _track_missing_transcript(self, item: StoredCall) -> None:
+        """A call stored as having no transcript is due for a re-check on the next run."""
+        if item.transcript_state == "none":
+            self.db.execute(
+                "INSERT OR IGNORE INTO transcript_checks VALUES (?, 0, 0)", (item.call.id,)
+            )
+        else:
+            self.db.execute("DELETE FROM transcript_checks WHERE call_id = ?", (item.call.id,))
+
+    def due_checks(self, now: datetime) -> list[str]:
+        rows = self.db.execute(
+            "SELECT call_id FROM transcript_checks WHERE next_check <= ? ORDER BY call_id",
+            (int(now.timestamp()),),
+        )
+        return [r[0] for r in rows]
+
+    def reschedule_checks(
+        self, call_ids: Iterable[str], now: datetime, delays_hours: tuple[float, ...]
+    ) -> None:
+        """After another empty answer: the next re-check per ``delays_hours``, or give up."""
+        with self.transaction():
+            for call_id in call_ids:
+                row = self.db.execute(
+                    "SELECT checks FROM transcript_checks WHERE call_id = ?", (call_id,)
+                ).fetchone()
+                checks = (row[0] if row else 0) + 1
+                if checks > len(delays_hours):
+                    self.db.execute("DELETE FROM transcript_checks WHERE call_id = ?", (call_id,))
+                    continue
+                due = int(now.timestamp() + delays_hours[checks - 1] * 3600)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO transcript_checks VALUES (?, ?, ?)",
+                    (call_id, checks, due),
+                )
+
+    # -- calls whose transcript batch failed -------------------------------------------
+
+    def remember_failed(self, calls: Iterable[Call]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO failed_calls VALUES (?, ?)",
+                ((c.id, dumps(c.raw)) for c in calls),
+            )
+
+    def failed_calls(self) -> list[Call]:
+        rows = self.db.execute("SELECT raw FROM failed_calls ORDER BY id")
+        parsed = (records.parse_call(json.loads(raw)) for (raw,) in rows)
+        return [c for c in parsed if c]
+
+    def failed_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM failed_calls ORDER BY id")]
+
+    def forget_failed(self, call_ids: Iterable[str]) -> None:
+        with self.transaction():
+            self.db.executemany("DELETE FROM failed_calls WHERE id = ?", ((c,) for c in call_ids))
 
     def _store_speakers(self, joined: CallSentences) -> None:
         self.db.execute("DELETE FROM call_speakers WHERE call_id = ?", (joined.call.id,))
@@ -204,6 +270,8 @@ class Catalog:
                 self.db.execute("DELETE FROM calls WHERE id = ?", (call_id,))
                 self.db.execute("DELETE FROM transcripts WHERE call_id = ?", (call_id,))
                 self.db.execute("DELETE FROM call_speakers WHERE call_id = ?", (call_id,))
+                self.db.execute("DELETE FROM failed_calls WHERE id = ?", (call_id,))
+                self.db.execute("DELETE FROM transcript_checks WHERE call_id = ?", (call_id,))
 
     def call(self, call_id: str) -> Call | None:
         row = self.db.execute("SELECT raw FROM calls WHERE id = ?", (call_id,)).fetchone()
@@ -251,7 +319,7 @@ class Catalog:
         rows = self.db.execute(
             "SELECT id, started FROM calls WHERE transcript_state = 'pending' ORDER BY started"
         )
-        return [(cid, datetime.fromtimestamp(ts).astimezone()) for cid, ts in rows]
+        return [(cid, _from_epoch(ts)) for cid, ts in rows]
 
     def call_ids_between(self, start: datetime, end: datetime) -> list[str]:
         rows = self.db.execute(
@@ -268,16 +336,26 @@ class Catalog:
                 "SELECT count(*) FROM calls WHERE transcript_state = 'pending'"
             ).fetchone()[0],
             "users": one("SELECT count(*) FROM users").fetchone()[0],
+            "without_transcript": one(
+                "SELECT count(*) FROM calls WHERE transcript_state != 'ready'"
+            ).fetchone()[0],
         }
 
     def date_range(self) -> tuple[datetime, datetime] | None:
         low, high = self.db.execute("SELECT min(started), max(started) FROM calls").fetchone()
         if low is None:
             return None
-        return datetime.fromtimestamp(low).astimezone(), datetime.fromtimestamp(high).astimezone()
+        return _from_epoch(low), _from_epoch(high)
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+def _from_epoch(seconds: int) -> datetime:
+    """A stored start as a local datetime. Catalogs written before the parser refused absurd
+    dates may hold year 10000, which ``fromtimestamp`` rejects: clamp, so status still runs."""
+    low, high = records.EPOCH.timestamp(), records.LATEST.timestamp()
+    return datetime.fromtimestamp(min(max(seconds, low), high)).astimezone()
 
 
 class _Transaction:

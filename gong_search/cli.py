@@ -21,7 +21,12 @@ from . import config, exits
 from .cliparse import QueryCommand, first_positional, non_utf8_argument, one_edit_apart
 from .errors import GongSearchError
 from .exits import EXIT_SIGINT, EXIT_SIGTERM
+from .sync_report import DEFAULT_MAX_REMOVAL_SHARE
 from .terminal import clean, plural
+
+MAX_DAYS = 3650.0  # --overlap-days, --pending-days: ten years is already absurd
+MAX_WAIT = 7 * 86400.0
+MAX_RATE = 1000.0
 
 _STOPPED = "stopped cleanly; everything committed so far is kept - run the same command to resume"
 
@@ -128,6 +133,13 @@ SecretKeyOpt = Annotated[
     str | None,
     typer.Option("--secret-key", help="Gong access key secret (env GONG_ACCESS_KEY_SECRET)."),
 ]
+SecretStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--secret-key-stdin",
+        help="Read the secret from the first line of stdin (not visible in the process list).",
+    ),
+]
 CredsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -140,12 +152,35 @@ RateOpt = Annotated[
 ]
 
 
-def _client(base_url, access_key, secret_key, credentials, rate: float = 3.0, max_wait=None):
+def _client(base_url, access_key, secret_key, credentials, secret_stdin, rate=3.0, max_wait=None):
     from .gong.client import GongClient, RetryPolicy
 
-    creds = config.load_credentials(base_url, access_key, secret_key, credentials)
+    creds = config.load_credentials(
+        base_url, access_key, _secret(secret_key, secret_stdin), credentials
+    )
+    if secret_key and not secret_stdin:
+        _warn_secret_flag()
     retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else None
     return GongClient(creds, rate=rate, retry=retry)
+
+
+def _secret(flag: str | None, from_stdin: bool) -> str | None:
+    if not from_stdin:
+        return flag
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise GongSearchError("--secret-key-stdin: stdin gave no secret")
+    return line
+
+
+def _warn_secret_flag() -> None:
+    """--secret-key is readable by every local user (``ps``); said once the settings are
+    otherwise valid, so a configuration error stays a single line."""
+    typer.echo(
+        "warning: --secret-key is visible to other users in the process list; "
+        "use --secret-key-stdin, GONG_ACCESS_KEY_SECRET or the credentials file",
+        err=True,
+    )
 
 
 @app.command()
@@ -153,12 +188,13 @@ def check(
     base_url: BaseUrlOpt = None,
     access_key: AccessKeyOpt = None,
     secret_key: SecretKeyOpt = None,
+    secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
     """Verify configuration and connectivity: auth, users, calls in the last 30 days."""
     from .dates import days_ago
 
-    with _client(base_url, access_key, secret_key, credentials) as client:
+    with _client(base_url, access_key, secret_key, credentials, secret_key_stdin) as client:
         _say(f"base URL: {client.base_url}")
         users = sum(len(page.items) for page in client.users())
         typer.echo("authentication: ok")
@@ -245,10 +281,22 @@ def sync(
     pending_days: Annotated[
         float, typer.Option(help="Give up on a missing transcript after this many days.")
     ] = 3.0,
+    max_removal_share: Annotated[
+        float,
+        typer.Option(
+            help="--full removes at most this share (0-1) of the calls synced in the window "
+            "unless --allow-mass-removal."
+        ),
+    ] = DEFAULT_MAX_REMOVAL_SHARE,
+    allow_mass_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-removal", help="Let --full remove more than --max-removal-share."
+        ),
+    ] = False,
     max_wait: Annotated[
         float,
         typer.Option(
-            min=0,
             help="Longest rate-limit wait (Retry-After) to sleep through, seconds; a longer "
             "one, e.g. the daily quota, stops the sync with exit 1 (committed work is kept).",
         ),
@@ -257,6 +305,7 @@ def sync(
     base_url: BaseUrlOpt = None,
     access_key: AccessKeyOpt = None,
     secret_key: SecretKeyOpt = None,
+    secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
     """Harvest calls and transcripts from Gong into the local index (incremental)."""
@@ -264,20 +313,30 @@ def sync(
     from .harvest import SyncOptions
     from .harvest import sync as run_sync
     from .render import SyncProgressView
+    from .window import check_window
 
     start, end = parse_window(from_, to, tz)
+    if start is not None:
+        check_window(start, min(end, _now()) if end else _now())
     options = SyncOptions(
         start=start,
         end=end,
         include_private=include_private,
         full=full,
         dry_run=dry_run,
-        overlap_days=overlap_days,
-        pending_days=pending_days,
+        overlap_days=config.bounded("--overlap-days", overlap_days, high=MAX_DAYS),
+        pending_days=config.bounded("--pending-days", pending_days, high=MAX_DAYS),
+        max_removal_share=config.bounded("--max-removal-share", max_removal_share, high=1),
+        allow_mass_removal=allow_mass_removal,
     )
+    config.bounded("--max-wait", max_wait, high=MAX_WAIT)
+    config.bounded("--rate", rate, high=MAX_RATE)
     signal.signal(signal.SIGTERM, exits.on_stop_signal)
     index_dir = config.index_dir(index)
-    with _client(base_url, access_key, secret_key, credentials, rate, max_wait) as client:
+    client = _client(
+        base_url, access_key, secret_key, credentials, secret_key_stdin, rate, max_wait
+    )
+    with client:
         with SyncProgressView() as view:
             report = run_sync(index_dir, client, options, progress=view.update)
     if dry_run:
@@ -285,10 +344,27 @@ def sync(
             f"dry run: {plural(report.total_listed, 'call')} would be listed, about "
             f"{plural(_estimate_requests(report.total_listed), 'request')}; nothing written"
         )
+        _echo_removal_preview(report)
         return
     _say(report.summary())
     if report.failed:
         raise typer.Exit(1)
+
+
+def _echo_removal_preview(report) -> None:
+    """``--full --dry-run``: which calls a real run would remove, and whether it would."""
+    if report.would_remove:
+        typer.echo(
+            f"{len(report.would_remove)} calls would be removed: {', '.join(report.would_remove)}"
+        )
+    if report.removal_refused:
+        typer.echo(f"a real run would refuse: {report.removal_refused}")
+
+
+def _now():
+    from datetime import datetime
+
+    return datetime.now().astimezone()
 
 
 def _estimate_requests(calls: int) -> int:
@@ -307,7 +383,7 @@ def status(
 
     result = read_status(config.index_dir(index))
     render_status(result, format)
-    if not result.in_sync:
+    if result.problems:  # a running sync's catalog being a page ahead is not a problem
         raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 import stat
 import sys
@@ -91,7 +92,26 @@ def load_credentials(
                     raise ConfigError(f"{path}: missing key '{key}'")
                 values[key] = from_file[key]
     url = _check_base_url(str(values["base_url"]), source)
+    for key in ("access_key", "secret_key"):
+        _check_text(key, str(values[key]), source)
     return Credentials(url, str(values["access_key"]), Secret(str(values["secret_key"])), source)
+
+
+def _check_text(key: str, value: str, source: str) -> None:
+    """Keys go into a Basic auth header as UTF-8: undecodable bytes (kept by Python as lone
+    surrogates) would fail deep inside httpx. The value itself is never shown."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(f"{source}: key '{key}' is not valid UTF-8 text") from None
+
+
+def bounded(option: str, value: float, low: float = 0.0, high: float = math.inf) -> float:
+    """A numeric option, or a one-line error: nan, inf and absurd values would otherwise
+    surface much later as a traceback (timedelta overflow) or a silent no-op."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ConfigError(f"{option} must be a number from {low:g} to {high:g}, not {value:g}")
+    return value
 
 
 def _read_credentials_file(path: Path) -> dict[str, str]:
@@ -130,12 +150,27 @@ def _warn_if_shared(path: Path) -> None:
 
 
 def _check_base_url(url: str, source: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """A usable base URL without userinfo: ``user:password@`` in it would be printed by
+    ``check`` and in error messages; the credentials belong in access_key/secret_key."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an invalid port or IPv6 literal
+        raise ConfigError(f"{source}: key 'base_url' is not a valid URL") from None
+    if not url.isprintable() or " " in url:
+        raise ConfigError(f"{source}: key 'base_url' contains spaces or control characters")
+    userinfo = "@" in parts.netloc
+    url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigError(f"{source}: key 'base_url' must be an http(s) URL, got {url!r}")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(hostname):
         raise ConfigError(
             f"{source}: key 'base_url' uses plain http:// to a non-loopback host; use https://"
+        )
+    if userinfo:
+        print(
+            "warning: ignoring user:password in the base URL; set access_key/secret_key",
+            file=sys.stderr,
         )
     return url.rstrip("/")
 

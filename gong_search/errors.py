@@ -13,6 +13,8 @@ anything else is a bug and is allowed to show a traceback.
     ├── CatalogError                the SQLite catalog is missing, corrupt or unwritable
     ├── IndexStoreError             the Whoosh index is missing, corrupt or unwritable
     ├── LockedError                 another sync/reindex holds the lock
+    ├── WindowError                 an empty or inverted sync window, before any request
+    ├── RemovalRefusedError         --full would remove on an untrustworthy listing (exit 1)
     ├── QueryError                  a malformed search query or filter
     └── NotFoundError               e.g. an unknown call id
 """
@@ -78,3 +80,16 @@ class QueryError(GongSearchError):
 
 class NotFoundError(GongSearchError):
     code = "not_found"
+
+
+class WindowError(GongSearchError):
+    """An empty or inverted sync window, refused before any request."""
+
+    code = "window"
+
+
+class RemovalRefusedError(GongSearchError):
+    """``sync --full`` would remove calls on evidence too weak to trust (exit 1)."""
+
+    code = "removal_refused"
+    exit_code = 1

@@ -8,213 +8,55 @@ interrupts, :func:`repair` at the start of the next run makes the two agree agai
 Reliability rules kept here (see docs/reliability.md):
 
 * the watermark moves after every committed page, so a run stopped by the daily quota or a
-  signal resumes where it stopped instead of re-spending requests;
+  signal resumes where it stopped instead of re-spending requests; calls whose transcript
+  batch failed are remembered in the catalog and asked for again on every run;
 * SIGINT/SIGTERM arriving while a page is being committed are held until both the catalog
   and the index have it (:class:`DeferSignals`), so a stop leaves them in agreement;
 * disk-full and other storage failures become one-line typed errors (:func:`storage_errors`);
 * a call listed but gone by the time its transcript is asked for is checked and dropped;
+* ``--full`` removes only on a listing it can trust (:mod:`removal`);
 * an index that cannot be read at all is rebuilt from the catalog before syncing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import signal
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import index as idx
 from .catalog import CATALOG_NAME, Catalog, StoredCall, owner_only_files
-from .errors import (
-    CatalogError,
-    CursorExpiredError,
-    GongAPIError,
-    IndexStoreError,
-    RateLimitedError,
-)
+from .commit_safety import DeferSignals, crash_point, storage_errors
+from .errors import CursorExpiredError, GongAPIError, RateLimitedError, RemovalRefusedError
 from .gong.client import MAX_IDS_PER_REQUEST, GongClient, Page
 from .gong.records import Call, Transcript
 from .lock import SyncLock
 from .pipeline import prefetch
-from .sentences import CallSentences
-from .terminal import plural
+from .removal import RemovalPlan, plan_removal
+from .repair import readable_markers, rebuild_from_catalog, repair
+from .sync_report import Progress, SyncOptions, SyncReport
+from .window import WATERMARK, advance_watermark, clamped_start, resolve_window
 
-DEFAULT_DAYS = 90
-WATERMARK = "watermark"
 LAST_SYNC = "last_sync"
 MAX_CURSOR_RESTARTS = 5
+# Hours between re-checks of a call stored without a transcript (past --pending-days):
+# the first on the next run, then these; about 4 weeks in all, then it is given up.
+RECHECK_HOURS = (1.0, 4.0, 12.0, 24.0, 48.0, 96.0, 168.0, 336.0)
 
-
-@dataclass(frozen=True)
-class SyncOptions:
-    start: datetime | None = None  # None: watermark - overlap, or DEFAULT_DAYS ago
-    end: datetime | None = None  # None: now
-    include_private: bool = False
-    full: bool = False
-    dry_run: bool = False
-    overlap_days: float = 2.0
-    pending_days: float = 3.0
-
-
-@dataclass
-class SyncReport:
-    start: datetime | None = None
-    end: datetime | None = None
-    window_note: str = ""
-    listed: int = 0
-    total_listed: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    pending: int = 0
-    given_up: int = 0
-    skipped_private: int = 0
-    sentences: int = 0
-    unmatched_sentences: int = 0
-    requests: int = 0
-    seconds: float = 0.0
-    failed: list[str] = field(default_factory=list)
-    repaired: int = 0
-    rebuilt_index: bool = False
-    vanished: int = 0
-    stale_lock_pid: int | None = None
-
-    def summary(self) -> str:
-        parts = [
-            f"calls: {self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.pending} pending, {self.unchanged} unchanged",
-            f"{plural(self.sentences, 'sentence')} indexed",
-            plural(self.requests, "request"),
-            f"{self.seconds:.1f} s",
-        ]
-        if self.skipped_private:
-            parts.append(f"{plural(self.skipped_private, 'private call')} skipped")
-        if self.unmatched_sentences:
-            parts.append(
-                f"{plural(self.unmatched_sentences, 'sentence')} by speakers not among the parties"
-            )
-        if self.rebuilt_index:
-            parts.append("unreadable index rebuilt from the catalog")
-        if self.vanished:
-            parts.append(f"{plural(self.vanished, 'call')} deleted in Gong during the sync")
-        if self.failed:
-            parts.append(f"{len(self.failed)} failed: {', '.join(self.failed[:10])}")
-        return "; ".join(parts)
-
-
-Progress = Callable[[SyncReport], None]
-
-
-def crash_point(name: str) -> None:
-    """Test hook: ``GONG_SEARCH_CRASH_AT=name`` kills the process here, as ``kill -9`` would."""
-    if os.environ.get("GONG_SEARCH_CRASH_AT") == name:
-        os._exit(99)
-
-
-class DeferSignals:
-    """Hold SIGINT/SIGTERM while a page is committed, then deliver them.
-
-    Between the catalog commit and the index commit the two disagree. Stopping there would
-    be safe (the next sync repairs it), but ``status`` would report them out of sync, so a
-    signal is delivered only once both hold the page: every stop lands on a page boundary.
-    A page commit takes well under a second, so Ctrl-C still feels immediate. Handlers can
-    only be swapped in the main thread; elsewhere this is a no-op.
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self) -> None:
-        self.caught: list[int] = []
-        self._previous: dict[int, object] = {}
-
-    def __enter__(self) -> DeferSignals:
-        if threading.current_thread() is threading.main_thread():
-            for signum in self.SIGNALS:
-                previous = signal.getsignal(signum)
-                if previous is not None:  # None: installed outside Python, leave it alone
-                    self._previous[signum] = signal.signal(signum, self._hold)
-        return self
-
-    def _hold(self, signum: int, frame: object) -> None:
-        self.caught.append(signum)
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
-        if self.caught:
-            signal.raise_signal(self.caught[0])  # now handled by the restored handler
-
-
-_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
-
-
-@contextlib.contextmanager
-def storage_errors(index_dir: Path) -> Iterator[None]:
-    """Turn storage failures (disk full, file-size limit, I/O errors) into one-line errors.
-
-    SQLite and Whoosh both commit atomically, so whatever failed, the last committed state
-    is intact: the message says so, and that the next sync resumes from there.
-    """
-    after = "everything committed so far is kept and searchable; run sync again"
-    try:
-        yield
-    except sqlite3.Error as exc:
-        hint = " (disk full?)" if "full" in str(exc) or "I/O" in str(exc) else ""
-        raise CatalogError(
-            f"{Path(index_dir) / CATALOG_NAME}: cannot write the catalog: {exc}{hint}; {after}"
-        ) from None
-    except OSError as exc:
-        where = exc.filename or index_dir
-        reason = exc.strerror or type(exc).__name__
-        if exc.errno in _DISK_FULL:
-            reason = f"{reason} (disk full or file-size limit)"
-        raise IndexStoreError(f"{where}: cannot write: {reason}; free space and {after}") from None
-
-
-def resolve_window(
-    catalog: Catalog, options: SyncOptions, now: datetime
-) -> tuple[datetime, datetime, str]:
-    """The window to list, and a sentence saying why (printed to the user)."""
-    end = options.end or now
-    if options.start is not None:
-        return options.start, end, "explicit window"
-    default_start = now - timedelta(days=DEFAULT_DAYS)
-    if options.full:
-        earliest = catalog.date_range()
-        start = min(earliest[0], default_start) if earliest else default_start
-        return start, end, "full re-list of everything synced so far"
-    watermark = catalog.get_state(WATERMARK)
-    if watermark:
-        start = datetime.fromisoformat(watermark) - timedelta(days=options.overlap_days)
-        return start, end, f"incremental from the watermark minus {options.overlap_days:g} days"
-    return default_start, end, f"no --from given: the last {DEFAULT_DAYS} days"
-
-
-def advance_watermark(current: str | None, synced: Iterable[datetime]) -> str | None:
-    """The watermark only moves forward: the latest call start fully synced."""
-    latest = max(synced, default=None)
-    if latest is None:
-        return current
-    if current and datetime.fromisoformat(current) >= latest:
-        return current
-    return latest.astimezone().isoformat()  # stored in local time, like every shown date
+__all__ = ["SyncOptions", "SyncReport", "sync", "reindex"]
 
 
 @dataclass(frozen=True)
 class _FetchedPage:
-    """One listing page, fetched: the calls to store, their transcripts, calls gone since."""
+    """One listing page, fetched: calls to store, their transcripts, calls gone since, and
+    calls whose transcript batch Gong refused (remembered, asked for again next run)."""
 
     calls: list[Call]
     transcripts: dict[str, Transcript]
     gone: set[str]
+    failed: list[Call]
 
 
 class Harvester:
@@ -235,9 +77,13 @@ class Harvester:
         with storage_errors(self.index_dir):
             self.catalog = Catalog(None if options.dry_run and not exists else self.index_dir)
         self.now = datetime.now().astimezone()
+        self.window_end = self.now
         self.indexed: dict[str, str] = {}
         self.synced_starts: list[datetime] = []
         self.vanished: set[str] = set()  # listed, then gone before their transcript came
+        self.failed_now: set[str] = set()  # transcript batch refused during this run
+        self.shortfall = ""  # how the last listing pass fell short of Gong's total
+        self.listed_any = False  # did this run's listing show any call at all?
 
     def run(self) -> SyncReport:
         started = time.monotonic()
@@ -248,17 +94,26 @@ class Harvester:
             with storage_errors(self.index_dir), SyncLock(self.index_dir) as lock:
                 self.report.stale_lock_pid = lock.stale_pid
                 idx.remove_abandoned_generations(self.index_dir)
-                if readable_markers(self.index_dir) is None:
-                    rebuild_from_catalog(self.catalog, self.index_dir)
-                    self.report.rebuilt_index = True
-                self.report.repaired = repair(self.catalog, self.index_dir)
-                self.indexed = idx.markers(self.index_dir)
+                self._repair()
                 self._sync()
+                self.report.without_transcript = self.catalog.counts()["without_transcript"]
         finally:
             self.report.requests = self.client.request_count
             self.report.seconds = time.monotonic() - started
             self.catalog.close()
+        if self.report.removal_refused:
+            raise RemovalRefusedError(self.report.removal_refused)
         return self.report
+
+    def _repair(self) -> None:
+        """Bring the index back in line with the catalog, counting the work in the report."""
+        if readable_markers(self.index_dir) is None:
+            self.report.repaired_sentences = rebuild_from_catalog(self.catalog, self.index_dir)
+            self.report.rebuilt_index = True
+        calls, sentences = repair(self.catalog, self.index_dir)
+        self.report.repaired = calls
+        self.report.repaired_sentences += sentences
+        self.indexed = idx.markers(self.index_dir)
 
     def _report_progress(self) -> None:
         self.report.requests = self.client.request_count
@@ -267,15 +122,16 @@ class Harvester:
     def _sync(self) -> None:
         start, end, note = resolve_window(self.catalog, self.options, self.now)
         self.report.start, self.report.end, self.report.window_note = start, end, note
+        self.window_end = min(end, self.now)
         self._report_progress()  # lets the user see the window before any request
         if self.options.dry_run:
             self._dry_run(start, end)
             return
         self.catalog.store_users(u for page in self.client.users() for u in page.items)
         listed = self._list_window(start, end)
-        self._retry_pending(exclude=listed)
+        self._retry_unfinished(exclude=listed | self.failed_now)
         if self.options.full:
-            self._remove_missing(start, end, listed)
+            self._remove_missing(self._plan_removal(start, end, listed))
         self._advance_watermark()
         self.catalog.set_state(LAST_SYNC, datetime.now().astimezone().isoformat())  # when it ended
 
@@ -286,47 +142,72 @@ class Harvester:
             self.catalog.set_state(WATERMARK, watermark)
 
     def _dry_run(self, start: datetime, end: datetime) -> None:
+        """The first page tells the total, which is all a dry run spends; with ``--full``
+        the whole listing (no transcripts) shows what would be removed."""
+        listed: set[str] = set()
         for page in self.client.calls(start, end):
             self.report.total_listed = page.total
             self.report.listed += len(page.items)
+            listed.update(c.id for c in page.items if self._wanted(c))
             self._report_progress()
-            break  # the first page tells the total: that is all a dry run spends
+            if not self.options.full:
+                return
+        if self.report.listed < self.report.total_listed:
+            self.shortfall = self._short(self.report.listed, self.report.total_listed)
+        plan = self._plan_removal(start, end, listed)
+        self.report.would_remove, self.report.removal_refused = plan.call_ids, plan.refusal
+
+    def _wanted(self, call: Call) -> bool:
+        return self.options.include_private or not call.is_private
 
     def _list_window(self, start: datetime, end: datetime) -> set[str]:
         """List the window page by page; returns the ids of the calls kept.
 
         Two things can make a pass miss calls, and both restart from a start time (content
         hashes make the repeats free of transcript requests): an expired cursor (restart
-        after the last page read), and a call deleted while we list, which shifts Gong's
-        offset-based pages by one (detected when the calls seen fall short of the total
-        Gong reports; one more pass over the whole window).
+        after the last page read), and calls deleted or added while we list, which shift
+        Gong's offset-based pages (detected when the calls seen fall short of the total Gong
+        reports, or when that total changes between pages; one more pass over the window).
         """
         seen: dict[str, datetime] = {}  # every listed call, private ones too -> its start
         kept: set[str] = set()
         resume_from, relisted = start, False
         for _attempt in range(MAX_CURSOR_RESTARTS + 2):
-            pass_start, total = resume_from, None
+            pass_start, totals = resume_from, []
             try:
                 # the next page is fetched while this one is committed and indexed
                 for page, fetched in prefetch(self._fetch_pages(resume_from, end, seen)):
                     self.report.total_listed = max(self.report.total_listed, page.total)
                     kept |= self._commit_page(fetched)
-                    total = page.total
+                    totals.append(page.total)
                     if page.items:
                         resume_from = max(c.started for c in page.items)
+                        self.listed_any = True
             except CursorExpiredError:
                 continue
-            if relisted or total is None or self._saw_all(seen, pass_start, total):
+            self.shortfall = self._pass_shortfall(seen, pass_start, totals)
+            if relisted or not self.shortfall:
                 return kept - self.vanished
             resume_from, relisted = start, True
         raise GongAPIError(
             "the call listing cursor kept expiring; try a smaller --from/--to window"
         )
 
-    def _saw_all(self, seen: dict[str, datetime], since: datetime, total: int) -> bool:
-        """Did one pass from ``since`` see as many existing calls as Gong says there are?"""
+    def _pass_shortfall(self, seen: dict[str, datetime], since: datetime, totals: list[int]) -> str:
+        """ "" when one pass from ``since`` saw every call Gong says there are, and the total
+        held still while paging; else what went wrong, for the removal guard's message."""
+        if not totals:  # Gong's 404 "No calls found": nothing to compare with
+            return ""
         existing = sum(1 for cid, s in seen.items() if s >= since and cid not in self.vanished)
-        return existing >= total
+        if existing < totals[-1]:
+            return self._short(existing, totals[-1])
+        if len(set(totals)) > 1:
+            return f"Gong's call total changed while listing ({totals[0]} -> {totals[-1]})"
+        return ""
+
+    @staticmethod
+    def _short(got: int, total: int) -> str:
+        return f"the listing returned {got} of the {total} calls Gong reports"
 
     def _fetch_pages(
         self, start: datetime, end: datetime, seen: dict[str, datetime]
@@ -339,20 +220,24 @@ class Harvester:
 
     def _fetch_page(self, calls: list[Call]) -> _FetchedPage:
         unique = {c.id: c for c in calls}
-        wanted = []
-        for call in unique.values():
-            if call.is_private and not self.options.include_private:
-                self.report.skipped_private += 1
-            else:
-                wanted.append(call)
+        wanted = [c for c in unique.values() if self._wanted(c)]
+        self.report.skipped_private += len(unique) - len(wanted)
         self.report.listed += len(unique)
         transcripts, failed = self._fetch_transcripts([c.id for c in wanted])
         gone = self._vanished([c.id for c in wanted if c.id not in failed], transcripts)
-        return _FetchedPage([c for c in wanted if c.id not in failed | gone], transcripts, gone)
+        return _FetchedPage(
+            [c for c in wanted if c.id not in failed | gone],
+            transcripts,
+            gone,
+            [c for c in wanted if c.id in failed],
+        )
 
     def _commit_page(self, fetched: _FetchedPage) -> set[str]:
         """Store and index one fetched page (main thread: it owns catalog and index)."""
         self._forget_vanished(fetched.gone)
+        if fetched.failed:
+            self.catalog.remember_failed(fetched.failed)
+            self.failed_now.update(c.id for c in fetched.failed)
         self._store_and_index(fetched.calls, fetched.transcripts)
         return {c.id for c in fetched.calls}
 
@@ -396,6 +281,7 @@ class Harvester:
             return
         self.vanished |= gone
         self.report.vanished = len(self.vanished)
+        self.catalog.forget_failed(gone)
         self._delete([cid for cid in gone if self.catalog.call(cid) is not None])
 
     def _store_and_index(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
@@ -411,7 +297,7 @@ class Harvester:
             stored.append(self._stored(call, transcript))
         with DeferSignals():
             self.catalog.store_calls(stored)
-            self.synced_starts.append(max(c.started for c in calls))
+            self.synced_starts.append(clamped_start((c.started for c in calls), self.window_end))
             self._advance_watermark()
             crash_point("after_catalog_commit")
             self._index(
@@ -456,20 +342,42 @@ class Harvester:
                     self.report.added += 1
         self._report_progress()
 
-    def _retry_pending(self, exclude: set[str]) -> None:
-        """Ask again, in batches, for transcripts that were not ready on earlier runs."""
-        pending = [cid for cid, _ in self.catalog.pending_calls() if cid not in exclude]
-        for i in range(0, len(pending), MAX_IDS_PER_REQUEST):
-            calls = [c for c in map(self.catalog.call, pending[i : i + MAX_IDS_PER_REQUEST]) if c]
-            transcripts, failed = self._fetch_transcripts([c.id for c in calls])
-            gone = self._vanished([c.id for c in calls if c.id not in failed], transcripts)
+    def _retry_unfinished(self, exclude: set[str]) -> None:
+        """Ask again, in batches, for what earlier runs could not get: transcripts not ready
+        yet, transcripts given as none that are due for a re-check, and refused batches."""
+        due = set(self.catalog.due_checks(self.now))
+        ids = [cid for cid, _ in self.catalog.pending_calls()] + sorted(due)
+        calls = [c for c in map(self.catalog.call, ids) if c and c.id not in exclude]
+        calls += [c for c in self.catalog.failed_calls() if c.id not in exclude]
+        for i in range(0, len(calls), MAX_IDS_PER_REQUEST):
+            batch = calls[i : i + MAX_IDS_PER_REQUEST]
+            transcripts, failed = self._fetch_transcripts([c.id for c in batch])
+            gone = self._vanished([c.id for c in batch if c.id not in failed], transcripts)
+            if not self.listed_any:  # a key that cannot see calls gets "gone" for all of them
+                gone = set()
             self._forget_vanished(gone)
-            self._store_and_index([c for c in calls if c.id not in failed | gone], transcripts)
+            self._store_and_index([c for c in batch if c.id not in failed | gone], transcripts)
+            self._reschedule([c.id for c in batch if c.id in due and c.id not in failed | gone])
 
-    def _remove_missing(self, start: datetime, end: datetime, listed: set[str]) -> None:
-        """--full: drop calls Gong no longer returns (deleted, or made private)."""
-        gone = [cid for cid in self.catalog.call_ids_between(start, end) if cid not in listed]
-        self._delete(gone)
+    def _reschedule(self, rechecked: list[str]) -> None:
+        """Re-checked calls that still have no transcript wait longer before the next ask."""
+        states = self.catalog.transcript_states(rechecked)
+        still_none = [cid for cid in rechecked if states.get(cid) == "none"]
+        self.catalog.reschedule_checks(still_none, self.now, RECHECK_HOURS)
+
+    def _plan_removal(self, start: datetime, end: datetime, listed: set[str]) -> RemovalPlan:
+        """--full: calls Gong no longer returns (deleted, or made private), if believable.
+
+        Calls whose transcript batch failed were listed: they exist and are kept."""
+        protected = listed | self.failed_now | set(self.catalog.failed_ids())
+        in_window = self.catalog.call_ids_between(start, end)
+        return plan_removal(in_window, protected, self.shortfall, self.options)
+
+    def _remove_missing(self, plan: RemovalPlan) -> None:
+        if plan.refusal:
+            self.report.removal_refused = plan.refusal
+            return
+        self._delete(plan.call_ids)
 
     def _delete(self, call_ids: list[str]) -> None:
         """Remove calls from the catalog, then the index (one page-commit, signals held)."""
@@ -490,54 +398,6 @@ def sync(
 ) -> SyncReport:
     with owner_only_files():
         return Harvester(index_dir, client, options, progress).run()
-
-
-def repair(catalog: Catalog, index_dir: Path) -> int:
-    """Make the index reflect the catalog exactly; returns the number of calls fixed."""
-    idx.open_index(index_dir, create=True).close()
-    wanted = catalog.content_hashes()
-    have = idx.markers(index_dir)
-    stale = [cid for cid, h in wanted.items() if have.get(cid) != h]
-    orphans = [cid for cid in have if cid not in wanted]
-    if not stale and not orphans:
-        return 0
-    with idx.IndexUpdater(index_dir) as updater:
-        for call_id in orphans:
-            updater.delete(call_id)
-        for joined in catalog.iter_call_sentences(stale):
-            updater.replace(joined, wanted[joined.call.id])
-    return len(stale) + len(orphans)
-
-
-def readable_markers(index_dir: Path) -> dict[str, str] | None:
-    """The index's call markers, or None when the index cannot be read at all.
-
-    Missing or truncated Whoosh files surface as many unrelated exception types (pickle,
-    struct, EOF, file-not-found...), the same reason :func:`index.open_index` catches
-    ``Exception``. Storage errors while *creating* a first index are real errors, though.
-    """
-    try:
-        idx.open_index(index_dir, create=True).close()
-        return idx.markers(index_dir)
-    except IndexStoreError:
-        return None
-    except Exception as exc:  # noqa: BLE001 - see the docstring
-        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
-            raise
-        return None
-
-
-def rebuild_from_catalog(catalog: Catalog, index_dir: Path) -> int:
-    """A fresh index generation from the catalog (no network); returns sentences indexed."""
-    return idx.rebuild(index_dir, _calls_to_index(catalog))
-
-
-def _calls_to_index(catalog: Catalog) -> Iterator[tuple[CallSentences, str]]:
-    hashes = catalog.content_hashes()
-    for n, joined in enumerate(catalog.iter_call_sentences()):
-        if n == 1:
-            crash_point("mid_reindex")
-        yield joined, hashes[joined.call.id]
 
 
 def reindex(index_dir: Path) -> int:

@@ -55,3 +55,26 @@ class SyncLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def running_holder(index_dir: Path) -> str | None:
+    """ "pid N since ..." of a live sync or reindex holding the lock, else None.
+
+    Read-only on purpose: taking even a shared ``flock`` to ask would make a sync that
+    starts at that instant fail with "another sync is running". The pid in the file is
+    checked for life instead (a killed holder leaves its pid behind).
+    """
+    try:
+        text = (Path(index_dir) / LOCK_NAME).read_text(errors="replace").strip()
+    except OSError:
+        return None
+    words = text.split()
+    if len(words) < 2 or words[0] != "pid" or not words[1].isdigit():
+        return None
+    try:
+        os.kill(int(words[1]), 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, owned by someone else
+    return text

@@ -158,12 +158,14 @@ def render_status(result: Status, fmt: str) -> None:
         ("speakers", str(result.speakers)),
         ("users", str(result.users)),
         ("pending transcripts", str(result.pending_transcripts)),
+        ("no transcript yet", f"{result.without_transcript} calls"),
+        ("failed calls", str(len(result.failed_calls))),
         ("calls from", result.first_call or "-"),
         ("calls to", result.last_call or "-"),
         ("last sync", result.last_sync or "never"),
         ("watermark", result.watermark or "-"),
         ("index size", f"{result.index_bytes / 1e6:.1f} MB"),
-        ("catalog and index", "agree" if result.in_sync else "DIFFER"),
+        ("catalog and index", _agreement(result)),
     ]
     for key, value in rows:
         table.add_row(key, _text(value))
@@ -172,6 +174,12 @@ def render_status(result: Status, fmt: str) -> None:
     output_console(sys.stdout).print(table)
     for problem in result.problems:
         stderr_console().print(_text(f"problem: {problem}"))
+
+
+def _agreement(result: Status) -> str:
+    if result.in_sync:
+        return "agree" + (" (a sync is running)" if result.sync_running else "")
+    return "a sync is running (the index follows each page)" if result.sync_running else "DIFFER"
 
 
 def hit_text(hit: Hit) -> Text:

@@ -9,6 +9,7 @@ from pathlib import Path
 from . import index as idx
 from .catalog import CATALOG_NAME, Catalog
 from .errors import CatalogError, IndexStoreError
+from .lock import running_holder
 
 SCHEMA_VERSION = 1
 
@@ -21,14 +22,17 @@ class Status:
     speakers: int = 0
     users: int = 0
     pending_transcripts: int = 0
+    without_transcript: int = 0
     index_bytes: int = 0
     first_call: str | None = None
     last_call: str | None = None
     last_sync: str | None = None
     watermark: str | None = None
     in_sync: bool = True
+    sync_running: bool = False
     problems: list[str] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)
+    failed_calls: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"schema_version": SCHEMA_VERSION, **asdict(self)}
@@ -47,6 +51,8 @@ def status(index_dir: Path) -> Status:
         result.calls = counts["calls"]
         result.users = counts["users"]
         result.pending_transcripts = counts["pending_transcripts"]
+        result.without_transcript = counts["without_transcript"]
+        result.failed_calls = catalog.failed_ids()
         result.pending = [
             {"call_id": cid, "started": s.isoformat()} for cid, s in catalog.pending_calls()
         ]
@@ -70,8 +76,10 @@ def status(index_dir: Path) -> Status:
         return result
     stale = sum(have.get(cid) != h for cid, h in wanted.items())
     orphans = sum(cid not in wanted for cid in have)
-    if stale or orphans:
-        result.in_sync = False
+    result.in_sync = not (stale or orphans)
+    # mid-page, a running sync has committed the catalog and not yet the index: normal
+    result.sync_running = running_holder(index_dir) is not None
+    if not result.in_sync and not result.sync_running:
         result.problems.append(
             f"index differs from catalog for {stale + orphans} calls "
             "(the next sync repairs it; or run `gong-search reindex`)"

@@ -9,7 +9,6 @@ package.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -29,6 +28,15 @@ from ..errors import (
     UnreachableError,
 )
 from . import records
+from .responses import (
+    BadBody,
+    check_progress,
+    describe,
+    error_text,
+    json_body,
+    retry_after,
+    tls_refused,
+)
 
 T = TypeVar("T")
 MAX_IDS_PER_REQUEST = 100
@@ -47,7 +55,9 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 8.0
     max_wait: float = 300.0
-    network_budget: float = 30.0  # give up on an unreachable host after about this long
+    network_budget: float = 30.0  # give up on an unreachable host after about this long...
+    min_attempts: int = 3  # ...but only after this many tries: one read timeout (30 s) is
+    # as long as the whole budget, and a single slow answer must not end the sync
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter, so parallel clients do not stampede."""
@@ -111,6 +121,9 @@ class GongClient:
             timeout=httpx.Timeout(timeout, connect=5.0),
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": "gong-search"},
+            # HTTP_PROXY for a plain http:// (loopback) base URL would hand the Basic
+            # credentials to the proxy in clear text; https goes through proxies encrypted
+            trust_env=not credentials.base_url.startswith("http://"),
         )
 
     def __enter__(self) -> GongClient:
@@ -176,6 +189,8 @@ class GongClient:
         """
         cursor: str | None = None
         seen: set[str] = set()
+        previous: dict[str, Any] | None = None
+        pages = 0
         while True:
             if method == "GET":
                 body = self._send_with_retry(
@@ -187,6 +202,8 @@ class GongClient:
                 )
             if body is None:  # Gong's 404 "no calls found" = an empty result
                 return
+            pages += 1
+            previous = check_progress(path, body, previous, pages)
             yield body
             cursor = records.page_cursor(body)
             if cursor is None:
@@ -209,17 +226,22 @@ class GongClient:
         while True:
             try:
                 outcome = self._check(path, self._send_once(method, path, **kwargs))
-            except (httpx.TransportError, _BadBody) as exc:
-                outcome = _Retry(None, _describe(exc))
+            except (httpx.TransportError, BadBody) as exc:
+                if tls_refused(exc):
+                    raise UnreachableError(
+                        f"{self.base_url}{path}: TLS certificate not trusted "
+                        f"({describe(exc)}); not retried"
+                    ) from None
+                outcome = _Retry(None, describe(exc))
             if not isinstance(outcome, _Retry):
                 return outcome
             if outcome.retry_after is not None:
                 throttled += self._wait_out_rate_limit(outcome.retry_after, throttled)
                 continue
             failures += 1
-            if (
-                failures >= self.retry.max_attempts
-                or time.monotonic() - started > self.retry.network_budget
+            if failures >= self.retry.max_attempts or (
+                failures >= self.retry.min_attempts
+                and time.monotonic() - started > self.retry.network_budget
             ):
                 raise UnreachableError(
                     f"{self.base_url}{path}: gave up after {failures} attempts "
@@ -249,10 +271,10 @@ class GongClient:
         """Sort a response: a body (dict), None (empty result), or a :class:`_Retry`."""
         status = response.status_code
         if status == 200:
-            return _json_body(response)
-        message = _error_text(response)
+            return json_body(path, response)
+        message = error_text(response)
         if status == 429:
-            return _Retry(_retry_after(response), "HTTP 429")
+            return _Retry(retry_after(response), "HTTP 429")
         if status >= 500:
             return _Retry(None, f"HTTP {status}")
         if status == 404 and _EMPTY_404 in message:
@@ -288,41 +310,6 @@ def _rate_limited(retry_after: float, already: float, max_wait: float) -> RateLi
         f"again after {when:%Y-%m-%d %H:%M} local time",
         retry_after=retry_after,
     )
-
-
-class _BadBody(Exception):
-    """A 200 whose body is not a JSON object (truncated, empty): treated like a network error."""
-
-
-def _json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        raise _BadBody("invalid JSON body") from None
-    if not isinstance(body, dict):
-        raise _BadBody("JSON body is not an object")
-    return body
-
-
-def _error_text(response: httpx.Response) -> str:
-    try:
-        errors = response.json().get("errors")
-    except (ValueError, AttributeError):
-        return response.text[:200]
-    if isinstance(errors, list):
-        return "; ".join(str(e) for e in errors)[:300]
-    return ""
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "1")))
-    except ValueError:
-        return 1.0
-
-
-def _describe(exc: Exception) -> str:
-    return type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"[:200]
 
 
 def _api_root(base_url: str) -> str:

@@ -4,10 +4,17 @@ Parsing is lenient on purpose: Gong adds fields without notice and leaves option
 out, so unknown keys are ignored, missing ones get defaults, and wrong types degrade to
 defaults instead of crashing a night's harvest. Text is cleaned on the way in (control
 characters and lone surrogates, which SQLite and JSON encoders reject).
+
+Poison is refused here, once, so nothing stored can fail to be read back: numbers out of
+range (``1e400``, NaN) become 0 or are clamped, dates outside :data:`EARLIEST`..
+:data:`LATEST` are no dates (a call start falls back to :data:`EPOCH`), and records nested
+deeper than :data:`MAX_DEPTH` are dropped. Each is logged with the call id.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +23,11 @@ from typing import Any
 AFFILIATIONS = ("Internal", "External", "Unknown")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before Gong existed: not a real call date
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_INT = 2**53  # what JSON consumers (and Whoosh's 64-bit numeric fields) keep exactly
+MAX_DEPTH = 64  # Gong's records nest 5 deep; far deeper is hostile (RecursionError later)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -107,16 +119,32 @@ def _id(value: Any) -> str:
 
 
 def _int(value: Any) -> int:
+    """An int within +-MAX_INT; NaN, infinities, and anything else unusable become 0."""
     if isinstance(value, bool):
         return 0
-    if isinstance(value, (int, float)):
-        return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
             return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
+    if isinstance(value, (int, float)):
+        return max(-MAX_INT, min(MAX_INT, int(value)))
     return 0
+
+
+def _too_deep(raw: Any) -> bool:
+    """Nested deeper than MAX_DEPTH (checked without recursion, so it cannot blow up)."""
+    stack = [(raw, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -133,9 +161,11 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        in_range = EARLIEST <= parsed.astimezone(UTC) < LATEST
+    except (ValueError, OverflowError):  # e.g. 9999-12-31T23:59:59-12:00 is year 10000 UTC
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if in_range else None
 
 
 def parse_user(raw: Any) -> User | None:
@@ -172,8 +202,12 @@ def parse_call(raw: Any) -> Call | None:
     raw = _dict(raw)
     meta = _dict(raw.get("metaData"))
     call_id = _id(meta.get("id"))
-    if not call_id:
+    if not call_id or _refused(raw, "call", call_id):
         return None
+    started = parse_datetime(meta.get("started"))
+    if started is None and meta.get("started") is not None:
+        log.warning("call %s: start %.40r is not a usable date; kept as 1970-01-01", call_id,
+                    meta.get("started"))  # fmt: skip
     topics = tuple(
         clean_text(_dict(t).get("name")) for t in _list(_dict(raw.get("content")).get("topics"))
     )
@@ -181,7 +215,7 @@ def parse_call(raw: Any) -> Call | None:
         id=call_id,
         title=clean_text(meta.get("title")),
         url=clean_text(meta.get("url")),
-        started=parse_datetime(meta.get("started")) or EPOCH,
+        started=started or EPOCH,
         duration=_int(meta.get("duration")),
         primary_user_id=_id(meta.get("primaryUserId")),
         scope=clean_text(meta.get("scope")) or "Unknown",
@@ -192,11 +226,18 @@ def parse_call(raw: Any) -> Call | None:
     )
 
 
+def _refused(raw: dict[str, Any], what: str, call_id: str) -> bool:
+    if _too_deep(raw):
+        log.warning("%s %s: nested deeper than %d levels; skipped", what, call_id, MAX_DEPTH)
+        return True
+    return False
+
+
 def parse_transcript(raw: Any) -> Transcript | None:
     """A /v2/calls/transcript ``callTranscripts[]`` item -> Transcript (empty text dropped)."""
     raw = _dict(raw)
     call_id = _id(raw.get("callId"))
-    if not call_id:
+    if not call_id or _refused(raw, "transcript of call", call_id):
         return None
     monologues = []
     for mono in _list(raw.get("transcript")):

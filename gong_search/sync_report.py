@@ -1,0 +1,89 @@
+"""What a sync is asked to do (:class:`SyncOptions`) and what it did (:class:`SyncReport`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .terminal import plural
+
+DEFAULT_MAX_REMOVAL_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    start: datetime | None = None  # None: watermark - overlap, or DEFAULT_DAYS ago
+    end: datetime | None = None  # None: now
+    include_private: bool = False
+    full: bool = False
+    dry_run: bool = False
+    overlap_days: float = 2.0
+    pending_days: float = 3.0
+    # --full removes at most this share of the calls the catalog holds in the window
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
+    allow_mass_removal: bool = False
+
+
+@dataclass
+class SyncReport:
+    start: datetime | None = None
+    end: datetime | None = None
+    window_note: str = ""
+    listed: int = 0
+    total_listed: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pending: int = 0
+    given_up: int = 0
+    skipped_private: int = 0
+    sentences: int = 0
+    unmatched_sentences: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    failed: list[str] = field(default_factory=list)
+    repaired: int = 0
+    repaired_sentences: int = 0
+    rebuilt_index: bool = False
+    vanished: int = 0
+    stale_lock_pid: int | None = None
+    without_transcript: int = 0
+    would_remove: list[str] = field(default_factory=list)  # --full --dry-run
+    removal_refused: str = ""
+
+    def summary(self) -> str:
+        parts = [
+            f"calls: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.pending} pending, {self.unchanged} unchanged",
+            f"{plural(self.sentences, 'sentence')} indexed",
+            plural(self.requests, "request"),
+            f"{self.seconds:.1f} s",
+            f"{plural(self.without_transcript, 'call has', 'calls have')} no transcript yet",
+        ]
+        if self.repaired:
+            parts.append(
+                f"{plural(self.repaired, 'call')} repaired from the catalog "
+                f"({plural(self.repaired_sentences, 'sentence')} re-indexed)"
+            )
+        if self.skipped_private:
+            parts.append(f"{plural(self.skipped_private, 'private call')} skipped")
+        if self.unmatched_sentences:
+            parts.append(
+                f"{plural(self.unmatched_sentences, 'sentence')} by speakers not among the parties"
+            )
+        if self.rebuilt_index:
+            parts.append(
+                "unreadable index rebuilt from the catalog "
+                f"({plural(self.repaired_sentences, 'sentence')})"
+            )
+        if self.vanished:
+            parts.append(f"{plural(self.vanished, 'call')} deleted in Gong during the sync")
+        if self.failed:
+            failed = sorted(set(self.failed))
+            parts.append(f"{len(failed)} failed: {', '.join(failed[:10])}")
+        return "; ".join(parts)
+
+
+Progress = Callable[[SyncReport], None]

@@ -70,7 +70,6 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "total": result.total,
         "total_all_words": result.total_all_words,
         "total_exact": result.total_exact,
-        "total_all_words_exact": result.total_all_words_exact,
         "matched_speakers": result.matched_speakers,
         "offset": result.offset,
         "truncated": result.truncated,

@@ -417,9 +417,6 @@ def bm25f() -> scoring.BM25F:
     return scoring.BM25F(B=0.75, K1=1.2)
 
 
-COUNT_CAP = 10_000  # exact totals above this need --count; a search stops counting there
-
-
 @dataclass(frozen=True)
 class Filters:
     """Resolved, engine-neutral filters (fuzzy names already turned into exact keys)."""
@@ -454,8 +451,6 @@ class RawResult:
     hits: list[RawHit]
     total: int
     total_all_words: int
-    total_exact: bool = True  # False: counting stopped at the cap (``total`` is a floor)
-    total_all_words_exact: bool = True
 
 
 @dataclass
@@ -625,7 +620,7 @@ class SearchIndex:
         want: int | None = 20,
         highlight: bool = True,
     ) -> RawResult:
-        """The top ``want`` hits (None = all), with totals (exact up to COUNT_CAP) and,
+        """The top ``want`` hits (None = all), with exact totals and,
         if asked, the character spans of matched words (costly on large exports)."""
         with reading(self.index_dir):
             return self._search(text, mode, fuzzy, filters, sort, want, highlight)
@@ -644,41 +639,35 @@ class SearchIndex:
         allowed = self._allowed(plan, filters)
         if sort == "date":
             ranked = topn.dated_matches(self._searcher, plan.matches, allowed)
-            hits, counts, exact = self._hits(topn.top(ranked, want, self._call_of)), [], True
+            hits, counts = self._hits(topn.top(ranked, want, self._call_of)), []
             total = len(ranked)
         else:
-            hits, counts, exact = self._ranked(plan, allowed, want, highlight)
+            hits, counts = self._ranked(plan, allowed, want, highlight)
             total = sum(counts)
+        if len(counts) > 1:  # the first tier is the all-words tier
+            return RawResult(hits, total, counts[0])
         if plan.all_words is plan.matches:
-            return RawResult(hits, total, total, exact)
-        if len(counts) > 1:  # the first tier is the all-words tier, counted in full
-            return RawResult(hits, total, counts[0], exact)
-        cap = None if want is None else max(COUNT_CAP, want)
-        all_words, exact_all = self._count(plan.all_words, allowed, cap)
-        return RawResult(hits, total, all_words, exact, exact_all)
+            return RawResult(hits, total, total)
+        return RawResult(hits, total, len(topn.matching(self._searcher, plan.all_words, allowed)))
 
     def _ranked(
         self, plan: _Plan, allowed: _Allowed | None, want: int | None, highlight: bool
-    ) -> tuple[list[RawHit], list[int], bool]:
-        """Hits tier by tier: a later tier is scored only when the page reaches into it,
-        otherwise only counted (up to the cap). Returns (hits, matches per tier, exact?)."""
+    ) -> tuple[list[RawHit], list[int]]:
+        """Hits tier by tier: every tier is counted exactly (posting lists, no scoring); a
+        tier is scored only when the page reaches into it. Returns (hits, matches per tier)."""
         terms = self._highlight_terms(plan.matches) if highlight else set()
         tiered = len(plan.tiers) > 1
         hits: list[RawHit] = []
         counts: list[int] = []
         earlier: set[int] = set()
         for rank, tier in enumerate(plan.tiers):
-            left = None if want is None else want - len(hits)
-            if left is not None and left <= 0:
-                cap = max(1, COUNT_CAP - sum(counts))  # at least 1: is there any more?
-                counted, exact = topn.count_matches(self._searcher, tier, allowed, earlier, cap)
-                return hits, [*counts, counted], exact
-            scored = topn.scored_matches(self._searcher, tier, allowed, earlier)
-            counts.append(len(scored))
-            best = topn.top(scored, left, self._call_of)
+            left = None if want is None else max(0, want - len(hits))
+            matched, scored = topn.tier_matches(self._searcher, tier, allowed, earlier, left)
+            counts.append(len(matched))
+            best = topn.top(scored, left, self._call_of) if left != 0 else []
             hits.extend(self._hits(best, terms, all_words=tiered and rank == 0))
-            earlier.update(topn.docnum_of(m) for m in scored)
-        return hits, counts, True
+            earlier |= matched
+        return hits, counts
 
     def _hits(
         self, ranked: list[topn.Match], terms: set[str] = frozenset(), all_words: bool = False
@@ -702,12 +691,8 @@ class SearchIndex:
     def _count_calls(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed(plan, filters)
-        ids = [d for d in plan.matches.docs(self._searcher) if allowed is None or d in allowed]
+        ids = topn.matching(self._searcher, plan.matches, allowed)
         return len(ids), len({self._call_of(d) for d in ids})
-
-    def _count(self, q: query.Query, allowed: _Allowed | None, cap: int | None) -> tuple[int, bool]:
-        """Matching documents, counted up to ``cap``: (count, exact?)."""
-        return topn.count_matches(self._searcher, q, allowed, (), cap)
 
     def _highlight_terms(self, q: query.Query) -> set[str]:
         found = q.existing_terms(self._reader, phrases=True, expand=True)

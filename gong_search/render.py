@@ -210,13 +210,10 @@ def render_hits(result: SearchResult, console: Console) -> None:
 
 def result_summary(result: SearchResult) -> str:
     """The count line under the hits; also says when a page is empty and why."""
-    inexact = not result.total_exact  # counting stops at index.COUNT_CAP
     if not result.total:
         return "no matching sentences"
-    all_plus = "" if result.total_all_words_exact else "+"
     text = (
-        f"{plural(result.total, 'matching sentence', at_least=inexact)} "
-        f"({result.total_all_words}{all_plus} with all words); "
+        f"{plural(result.total, 'matching sentence')} ({result.total_all_words} with all words); "
     )
     shown = len(result.hits)
     if not shown:

@@ -102,8 +102,7 @@ class SearchResult:
     matched_speakers: list[str]
     offset: int
     limit: int
-    total_exact: bool = True  # False: ``total`` is a lower bound (counting stopped there)
-    total_all_words_exact: bool = True
+    total_exact: bool = True  # totals are always exact now; kept for scripts that read it
 
     @property
     def truncated(self) -> bool:
@@ -112,7 +111,7 @@ class SearchResult:
     @property
     def next_offset(self) -> int | None:
         end = self.offset + len(self.hits)
-        more = end < self.total or not self.total_exact
+        more = end < self.total
         return end if self.limit and self.hits and more else None
 
 
@@ -302,8 +301,6 @@ def search_open(
         matched,
         options.offset,
         options.limit,
-        raw.total_exact,
-        raw.total_all_words_exact,
     )
 
 

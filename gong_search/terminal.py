@@ -32,8 +32,8 @@ def safe_url(url: str) -> str | None:
     return url if _URL.fullmatch(url) else None
 
 
-def plural(count: int, noun: str, many: str | None = None, at_least: bool = False) -> str:
-    """``1 call``, ``2 calls``, ``10000+ matching sentences`` (``at_least``: counting
-    stopped there). The one place counts meet nouns, so no "1 requests" slips through."""
-    word = noun if count == 1 and not at_least else many or noun + "s"
-    return f"{count}{'+' if at_least else ''} {word}"
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 call``, ``2 calls``, ``1 call has``/``2 calls have`` (``many``). The one place
+    counts meet nouns, so no "1 requests" slips through."""
+    word = noun if count == 1 else many or noun + "s"
+    return f"{count} {word}"

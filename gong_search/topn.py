@@ -14,14 +14,32 @@ are plain BM25F: the tier is part of the key, not folded into the score.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Callable, Container, Iterator
+from collections.abc import Set as AbstractSet
 from itertools import groupby
+
+from whoosh import query
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.binary import (
+    AndMaybeMatcher,
+    AndNotMatcher,
+    IntersectionMatcher,
+    UnionMatcher,
+)
+from whoosh.matching.wrappers import FilterMatcher
 
 # A ranked document as a plain tuple, compared in C: (-score, -call start, docnum).
 # Ascending order of this key is the documented order except between two calls that
 # started in the same second, which :func:`top` orders by call id.
 Match = tuple[float, int, int]
+# Scores are compared rounded to 4 decimals: a raw score this far below the floor can
+# never round up to tie it, whatever the float error of summing term scores.
+MARGIN = 1e-4
+# A filter that keeps fewer than 1 match in this many makes visiting the kept ones
+# directly cheaper than stepping through every match.
+SELECTIVE = 4
 
 
 def score_of(m: Match) -> float:
@@ -41,20 +59,81 @@ def _leaves(searcher) -> Iterator[tuple[object, int, object]]:
 
 
 def scored_matches(
-    searcher, q, allowed: Container[int] | None, skip: Container[int] | None = None
+    searcher,
+    q,
+    allowed: Container[int] | None,
+    want: int | None = None,
 ) -> list[Match]:
-    """Every document matching ``q`` (and ``allowed``; not in ``skip``), scored."""
+    """The documents matching ``q`` (and ``allowed``) that can be among the first ``want``
+    (None: all of them), scored.
+
+    Once ``want`` documents are held, a document whose rounded score is below the lowest
+    of theirs can neither enter nor tie: it is dropped, and query branches and whole
+    posting blocks whose best possible score is below that floor (less :data:`MARGIN`)
+    are skipped unread. Totals do not come from here (see :func:`matching`).
+    Ties at the floor are kept, so :func:`top` still sees every candidate.
+    """
     found: list[Match] = []
+    best: list[tuple[float, int]] = []  # the ``want`` best (score, start), worst first
+    floor: float | None = None
     context = searcher.context()
     for leaf, offset, started in _leaves(searcher):
         matcher = q.matcher(leaf, context)
+        prune = want is not None and _sound_bounds(matcher)
+        new_block = True
+        pruned_at = None
         while matcher.is_active():
+            if prune and floor is not None and floor != pruned_at:
+                # drop branches that cannot reach the floor (an OR whose rarer word
+                # alone decides the page becomes "rarer word, maybe the other")
+                matcher, pruned_at, new_block = matcher.replace(floor - MARGIN), floor, True
+                if not matcher.is_active():
+                    break
+                prune = _sound_bounds(matcher)
+            if prune and new_block and floor is not None:
+                matcher.skip_to_quality(floor - MARGIN)
+                if not matcher.is_active():
+                    break
             sub = matcher.id()
             docnum = offset + sub
-            if (allowed is None or docnum in allowed) and (skip is None or docnum not in skip):
-                found.append((-round(matcher.score(), 4), -started[sub], docnum))
-            matcher.next()
+            if allowed is None or docnum in allowed:
+                score = round(matcher.score(), 4)
+                if floor is None or score >= floor:
+                    start = started[sub]
+                    found.append((-score, -start, docnum))
+                    if want is not None:
+                        floor = _keep_best(best, (score, start), want)
+            new_block = matcher.next()
     return found
+
+
+def _sound_bounds(matcher) -> bool:
+    """Whether every quality bound in ``matcher``'s tree is a true upper bound on scores.
+
+    Whoosh's posting blocks, unions (sums), intersections and exclusions are; its array
+    union (what a short index or a long OR gets) reports the *largest* child's bound
+    instead of their sum, so pruning with it would drop real hits (found by the oracle).
+    Only trees of the classes known to be sound are pruned.
+    """
+    kind = type(matcher)
+    if kind is W3LeafMatcher:
+        return True
+    if kind is FilterMatcher:  # a segment's deleted documents left out: bound unchanged
+        return _sound_bounds(matcher.child)
+    if kind is AndNotMatcher:
+        return _sound_bounds(matcher.a)
+    if kind in (UnionMatcher, IntersectionMatcher, AndMaybeMatcher):
+        return _sound_bounds(matcher.a) and _sound_bounds(matcher.b)
+    return False
+
+
+def _keep_best(best: list[tuple[float, int]], key: tuple[float, int], want: int) -> float | None:
+    """Add ``key`` to the heap of the ``want`` best; the floor score once it is full."""
+    if len(best) < want:
+        heapq.heappush(best, key)
+    elif key > best[0]:
+        heapq.heapreplace(best, key)
+    return best[0][0] if len(best) >= want else None
 
 
 def dated_matches(searcher, q, allowed: Container[int] | None) -> list[Match]:
@@ -68,19 +147,117 @@ def dated_matches(searcher, q, allowed: Container[int] | None) -> list[Match]:
     return found
 
 
-def count_matches(
-    searcher, q, allowed: Container[int] | None, skip: Container[int], cap: int | None
-) -> tuple[int, bool]:
-    """Documents matching ``q`` (and ``allowed``) but not in ``skip``, counted without
-    scoring up to ``cap``: (count, exact?)."""
-    found = 0
-    for docnum in q.docs(searcher):
-        if docnum in skip or (allowed is not None and docnum not in allowed):
-            continue
-        found += 1
-        if cap is not None and found >= cap:
-            return found, False
-    return found, True
+def tier_matches(
+    searcher, q, allowed: Container[int] | None, skip: AbstractSet[int], want: int | None
+) -> tuple[set[int], list[Match]]:
+    """(every document matching ``q`` and ``allowed`` but not ``skip``, the scored
+    candidates for its first ``want``: none when ``want`` is 0, all when None).
+
+    Word lists are counted from posting lists and only the candidates are scored; a
+    phrase, prefix or fuzzy term is stepped once, scoring every match, since stepping it
+    twice (to count, then to score) would cost more than scoring.
+    """
+    if _postings_only(q):
+        candidates = doc_set(searcher, q) - skip
+        matched = _allowed_only(candidates, allowed)
+        if not matched or want == 0:
+            return matched, []
+        if len(matched) * SELECTIVE < len(candidates):  # a selective filter: visit just those
+            return matched, scored_docs(searcher, q, matched)
+        return matched, scored_matches(searcher, q, matched, want)
+    scored = [m for m in scored_matches(searcher, q, allowed) if m[2] not in skip]
+    return {m[2] for m in scored}, scored
+
+
+def _postings_only(q) -> bool:
+    """Terms under AND, OR and AND NOT: what :func:`doc_set` reads as posting lists."""
+    if type(q) is query.Term:
+        return True
+    return type(q) in (query.Or, query.And, query.AndNot) and all(
+        _postings_only(c) for c in q.children()
+    )
+
+
+def matching(
+    searcher, q, allowed: Container[int] | None, skip: AbstractSet[int] = frozenset()
+) -> set[int]:
+    """Documents matching ``q`` (and ``allowed``) but not in ``skip``: exact, unscored."""
+    return _allowed_only(doc_set(searcher, q) - skip, allowed)
+
+
+def _allowed_only(found: set[int], allowed: Container[int] | None) -> set[int]:
+    return found if allowed is None else {docnum for docnum in found if docnum in allowed}
+
+
+def scored_docs(searcher, q, docs: AbstractSet[int]) -> list[Match]:
+    """``docs`` (all matching ``q``) scored by skipping ``q``'s matcher straight to each:
+    cheaper than stepping through every match when a filter kept few of them."""
+    found: list[Match] = []
+    context = searcher.context()
+    ordered = sorted(docs)
+    for leaf, offset, started in _leaves(searcher):
+        end = offset + leaf.reader().doc_count_all()
+        inside = ordered[bisect.bisect_left(ordered, offset) : bisect.bisect_left(ordered, end)]
+        matcher = q.matcher(leaf, context) if inside else None
+        for docnum in inside:
+            matcher.skip_to(docnum - offset)
+            found.append((-round(matcher.score(), 4), -started[docnum - offset], docnum))
+    return found
+
+
+def doc_set(searcher, q) -> set[int]:
+    """The documents matching ``q``, without scoring.
+
+    Plain terms under AND, OR and AND NOT (what word lists become) are read as posting
+    lists and combined with set algebra in C, several times faster than stepping a
+    matcher per document; anything else (phrases, prefixes, fuzzy terms) steps its
+    matcher. Either way the answer is exact, so totals need no cap.
+    """
+    kind = type(q)
+    if not _postings_only(q):
+        return set(q.docs(searcher))
+    if kind is query.Term:
+        return _postings(searcher, q.fieldname, q.text)
+    if kind is query.Or:
+        return set().union(*(doc_set(searcher, c) for c in q.subqueries))
+    if kind is query.And:
+        parts = sorted((doc_set(searcher, c) for c in q.subqueries), key=len)
+        return parts[0].intersection(*parts[1:]) if parts else set()
+    return doc_set(searcher, q.a) - doc_set(searcher, q.b)  # AndNot
+
+
+def _postings(searcher, fieldname: str, text: str) -> set[int]:
+    """A term's live documents, across segments."""
+    found: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, text) in reader:
+            ids = _segment_postings(reader, fieldname, text)
+            found.update(ids if not offset else {offset + i for i in ids})
+    return found
+
+
+def _segment_postings(reader, fieldname: str, text: str) -> set[int]:
+    """A term's live documents in one segment, a posting block at a time.
+
+    Whoosh 2.7's leaf matcher yields ids one Python call each (~4 us); its blocks hold
+    them as arrays, read here directly (pinned whoosh-reloaded 2.7.5; any other matcher
+    takes the slow, general path). Deleted documents are subtracted as the reader's own
+    ``postings`` filter would.
+    """
+    matcher = reader.postings(fieldname, text)
+    deleted: AbstractSet[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):
+        matcher, deleted = matcher.child, reader.deleted_docs_set
+    if not hasattr(matcher, "_read_ids"):
+        return set(matcher.all_ids()) - deleted
+    found: set[int] = set()
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        found.update(matcher._ids)
+        matcher._next_block()
+    return found - deleted
 
 
 def top(matches: list[Match], want: int | None, call_of: Callable[[int], str]) -> list[Match]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gong_search.search import SearchOptions, search
+from gong_search.search import SearchOptions, count, search
 
 from .conftest import cli
 from .crafted import C1, C2, NOW
@@ -341,24 +341,17 @@ def test_count_matches_search_total_with_filters(crafted_index: Path) -> None:
     assert counted["sentences"] == searched["total"] == len(searched["hits"])
 
 
-def test_totals_beyond_the_count_cap_are_marked_inexact(
-    crafted_index: Path, synced_index: Path, monkeypatch
-) -> None:
-    from gong_search import index as idx
-
-    exact = search(synced_index, "the we", SearchOptions(limit=1))
-    assert exact.total_exact is True and exact.total_all_words > 20
-    monkeypatch.setattr(idx, "COUNT_CAP", 2)
-    result = search(synced_index, "the we", SearchOptions(limit=1))
-    # the all-words tier is ranked, so counted in full; the rest is only counted, to the cap
-    assert result.total_all_words == exact.total_all_words and result.total_all_words_exact
-    assert exact.total_all_words < result.total < exact.total and result.total_exact is False
+def test_totals_are_exact_whatever_the_page_size(synced_index: Path) -> None:
+    """Totals used to stop counting at a cap (and before that, to undercount while saying
+    they were exact): every mode now reports the same exact total for any page size."""
+    for mode in ("default", "any", "all"):
+        counted, _calls = count(synced_index, "the we", SearchOptions(mode=mode))
+        for limit in (1, 20, 0):
+            result = search(synced_index, "the we", SearchOptions(mode=mode, limit=limit))
+            assert result.total == counted and result.total_exact is True
+    counted, _calls = count(synced_index, "the we")
     shown = cli("the we", "--index", str(synced_index), "-f", "table").stdout
-    assert f"{result.total}+ matching sentences" in shown and "next page: --offset 20" in shown
-    anyword = search(synced_index, "the we", SearchOptions(mode="any", limit=1))
-    assert anyword.total == exact.total and anyword.total_exact  # every match was scored
-    assert anyword.total_all_words == 2 and not anyword.total_all_words_exact
-    assert search(crafted_index, "cafe", SearchOptions(limit=1)).total_exact is True
+    assert f"{counted} matching sentences" in shown and "next page: --offset 20" in shown
 
 
 def test_explicit_and_is_strict_and_boolean_groups_work(crafted_index: Path) -> None:

@@ -115,7 +115,7 @@ class Runners:
         filters, _ = api.resolve_filters(options, self.catalog, self.engine)
         return lambda: self.engine.search(
             q.text, options.mode, options.fuzzy, filters, sort=options.sort, want=options.limit
-        )
+        ).hits
 
     def warm_fn(self, q: QueryClass):
         options = q.search_options()

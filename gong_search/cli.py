@@ -500,6 +500,7 @@ def search_command(
     from .output import check_target, choose_format
     from .search import SearchOptions
     from .search import count as run_count
+    from .search import export as run_export
     from .search import search as run_search
 
     text = " ".join(query)
@@ -546,31 +547,41 @@ def search_command(
             f"{plural(sentences, 'matching sentence')} in {plural(calls, 'call')}",
         )
         raise typer.Exit(0 if sentences else 1)
-    result = run_search(index_dir, text, options)
-    _write_result(result, fmt, output, bom)
-    raise typer.Exit(0 if result.hits else 1)
+
+    def write(result, hits) -> int:
+        return _write_result(result, hits, fmt, output, bom)
+
+    if limit == 0 and fmt != "table":  # every match, as a file or a pipe: streamed
+        written = run_export(index_dir, text, options, write)
+    else:
+        result = run_search(index_dir, text, options)
+        written = write(result, result.hits)
+    raise typer.Exit(0 if written else 1)
 
 
-def _write_result(result, fmt: str, output: Path | None, bom: bool | None) -> None:
+def _write_result(result, hits, fmt: str, output: Path | None, bom: bool | None) -> int:
+    """Write ``hits`` (a list, or an iterator of every match) in ``fmt``; returns how many."""
     from . import export
     from .output import is_stdout, open_output
     from .render import render_hits, result_summary, stderr_console
 
     with open_output(output, fmt, bom) as out:
         if fmt == "json":
-            export.write_json(result, out)
+            written = export.write_json(result, out, hits)
         elif fmt == "jsonl":
-            export.write_jsonl([export.hit_json(h) for h in result.hits], out)
+            written = export.write_jsonl((export.hit_json(h) for h in hits), out)
         elif fmt == "csv":
-            export.write_csv(result.hits, out)
+            written = export.write_csv(hits, out)
         else:
             render_hits(result, _console(out))
+            written = len(result.hits)
     if not is_stdout(output):
-        _say(f"wrote {plural(len(result.hits), 'hit')} to {output}", err=True)
+        _say(f"wrote {plural(written, 'hit')} to {output}", err=True)
     if result.matched_speakers and fmt != "json":
         _say("speakers matched: " + "; ".join(result.matched_speakers), err=True)
     if fmt != "table" and sys.stderr.isatty():  # people get a summary; pipes get data only
-        stderr_console().print(result_summary(result))
+        stderr_console().print(result_summary(result, shown=written))
+    return written
 
 
 def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:

@@ -82,13 +82,27 @@ def dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=True, indent=indent)
 
 
-def write_json(result: SearchResult, out: TextIO) -> None:
-    out.write(dumps(result_json(result), indent=2) + "\n")
+def write_json(result: SearchResult, out: TextIO, hits: Iterable[Hit] | None = None) -> int:
+    """One JSON document, its hits written one at a time (an export may hold 100,000);
+    ``hits`` defaults to the result's own. Returns how many were written."""
+    document = result_json(result)
+    del document["hits"]  # the last key: written below, a hit at a time
+    head = dumps(document, indent=2)
+    out.write(head[: -len("\n}")] + ',\n  "hits": [')
+    written = 0
+    for hit in result.hits if hits is None else hits:
+        out.write(("," if written else "") + "\n    " + dumps(hit_json(hit)))
+        written += 1
+    out.write("\n  ]\n}\n" if written else "]\n}\n")
+    return written
 
 
-def write_jsonl(rows: list[dict[str, Any]], out: TextIO) -> None:
+def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    written = 0
     for row in rows:
         out.write(dumps(row) + "\n")
+        written += 1
+    return written
 
 
 def safe_cell(value: Any) -> Any:
@@ -98,12 +112,16 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def write_csv(hits: Iterable[Hit], out: TextIO) -> None:
-    """One row per hit, the JSON columns; context joined as ``speaker: text`` lines."""
+def write_csv(hits: Iterable[Hit], out: TextIO) -> int:
+    """One row per hit, the JSON columns; context joined as ``speaker: text`` lines.
+    Returns how many hits were written."""
     writer = csv.writer(out)
     writer.writerow(HIT_FIELDS)
+    written = 0
     for hit in hits:
+        written += 1
         row = hit_json(hit)
         for key in ("context_before", "context_after"):
             row[key] = "\n".join(f"{c['speaker_name']}: {c['text']}" for c in row[key])
         writer.writerow([safe_cell(row[name]) for name in HIT_FIELDS])
+    return written

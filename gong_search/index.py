@@ -20,10 +20,11 @@ import re
 import shutil
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from whoosh import columns, fields, index, qparser, query, scoring
@@ -448,9 +449,20 @@ class RawHit:
 
 @dataclass
 class RawResult:
-    hits: list[RawHit]
+    """Totals at once; hits built from the ranked documents only when read, so an export
+    of every match can stream them instead of holding them all (``iter_hits``)."""
+
+    ranked: list[tuple[topn.Match, bool]]  # (document, in the all-words tier?)
     total: int
     total_all_words: int
+    build: Callable[[topn.Match, bool], RawHit]
+
+    def iter_hits(self) -> Iterator[RawHit]:
+        return (self.build(m, all_words) for m, all_words in self.ranked)
+
+    @cached_property
+    def hits(self) -> list[RawHit]:
+        return list(self.iter_hits())
 
 
 @dataclass
@@ -637,48 +649,47 @@ class SearchIndex:
     ) -> RawResult:
         plan = self.plan(text, mode, fuzzy)
         allowed = self._allowed(plan, filters)
-        if sort == "date":
-            ranked = topn.dated_matches(self._searcher, plan.matches, allowed)
-            hits, counts = self._hits(topn.top(ranked, want, self._call_of)), []
-            total = len(ranked)
-        else:
-            hits, counts = self._ranked(plan, allowed, want, highlight)
-            total = sum(counts)
-        if len(counts) > 1:  # the first tier is the all-words tier
-            return RawResult(hits, total, counts[0])
-        if plan.all_words is plan.matches:
-            return RawResult(hits, total, total)
-        return RawResult(hits, total, len(topn.matching(self._searcher, plan.all_words, allowed)))
+        terms = self._highlight_terms(plan.matches) if highlight and sort != "date" else set()
 
-    def _ranked(
-        self, plan: _Plan, allowed: _Allowed | None, want: int | None, highlight: bool
-    ) -> tuple[list[RawHit], list[int]]:
-        """Hits tier by tier: every tier is counted exactly (posting lists, no scoring); a
-        tier is scored only when the page reaches into it. Returns (hits, matches per tier)."""
-        terms = self._highlight_terms(plan.matches) if highlight else set()
-        tiered = len(plan.tiers) > 1
-        hits: list[RawHit] = []
-        counts: list[int] = []
-        earlier: set[int] = set()
-        for rank, tier in enumerate(plan.tiers):
-            left = None if want is None else max(0, want - len(hits))
-            matched, scored = topn.tier_matches(self._searcher, tier, allowed, earlier, left)
-            counts.append(len(matched))
-            best = topn.top(scored, left, self._call_of) if left != 0 else []
-            hits.extend(self._hits(best, terms, all_words=tiered and rank == 0))
-            earlier |= matched
-        return hits, counts
-
-    def _hits(
-        self, ranked: list[topn.Match], terms: set[str] = frozenset(), all_words: bool = False
-    ) -> list[RawHit]:
-        found = []
-        for m in ranked:
+        def build(m: topn.Match, all_words: bool) -> RawHit:
             docnum = topn.docnum_of(m)
             stored = self._searcher.stored_fields(docnum)
             spans = _spans(stored.get("text", ""), terms)
-            found.append(RawHit(topn.score_of(m), stored, spans, docnum, all_words))
-        return found
+            return RawHit(topn.score_of(m), stored, spans, docnum, all_words)
+
+        if sort == "date":
+            dated = topn.dated_matches(self._searcher, plan.matches, allowed)
+            ranked, counts = [(m, False) for m in topn.top(dated, want, self._call_of)], []
+            total = len(dated)
+        else:
+            ranked, counts = self._ranked(plan, allowed, want)
+            total = sum(counts)
+        if len(counts) > 1:  # the first tier is the all-words tier
+            all_words = counts[0]
+        elif plan.all_words is plan.matches:
+            all_words = total
+        else:
+            all_words = len(topn.matching(self._searcher, plan.all_words, allowed))
+        return RawResult(ranked, total, all_words, build)
+
+    def _ranked(
+        self, plan: _Plan, allowed: _Allowed | None, want: int | None
+    ) -> tuple[list[tuple[topn.Match, bool]], list[int]]:
+        """The first ``want`` documents, tier by tier: every tier is counted exactly
+        (posting lists, no scoring); a tier is scored only when the page reaches into it.
+        Returns ((document, all-words tier?) in order, matches per tier)."""
+        tiered = len(plan.tiers) > 1
+        ranked: list[tuple[topn.Match, bool]] = []
+        counts: list[int] = []
+        earlier: set[int] = set()
+        for rank, tier in enumerate(plan.tiers):
+            left = None if want is None else max(0, want - len(ranked))
+            matched, scored = topn.tier_matches(self._searcher, tier, allowed, earlier, left)
+            counts.append(len(matched))
+            best = topn.top(scored, left, self._call_of) if left != 0 else []
+            ranked.extend((m, tiered and rank == 0) for m in best)
+            earlier |= matched
+        return ranked, counts
 
     def _call_of(self, docnum: int) -> str:
         return self._call_ids[docnum]

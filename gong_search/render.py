@@ -208,14 +208,15 @@ def render_hits(result: SearchResult, console: Console) -> None:
     console.print(Text(result_summary(result), style="dim"))
 
 
-def result_summary(result: SearchResult) -> str:
-    """The count line under the hits; also says when a page is empty and why."""
+def result_summary(result: SearchResult, shown: int | None = None) -> str:
+    """The count line under the hits (``shown``: how many were written, when they were
+    streamed rather than held in ``result.hits``); also says when a page is empty and why."""
     if not result.total:
         return "no matching sentences"
     text = (
         f"{plural(result.total, 'matching sentence')} ({result.total_all_words} with all words); "
     )
-    shown = len(result.hits)
+    shown = len(result.hits) if shown is None else shown
     if not shown:
         return text + f"no hits on this page (offset {result.offset} of {result.total})"
     text += f"showing {result.offset + 1}-{result.offset + shown}"

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
@@ -278,6 +279,17 @@ def search_open(
 ) -> SearchResult:
     """:func:`search` on an already open catalog and searcher: what a long-lived process
     (an agent's server, the benchmarks) calls to reuse them and their filter cache."""
+    result, hits = search_stream(catalog, engine, query, options)
+    result.hits = list(hits)
+    return result
+
+
+def search_stream(
+    catalog: Catalog, engine: idx.SearchIndex, query: str, options: SearchOptions
+) -> tuple[SearchResult, Iterator[Hit]]:
+    """:func:`search_open` for exports: the totals at once (``hits`` left empty) and the
+    hits as an iterator that builds each one as it is read, so writing 100,000 hits
+    holds only the ranked document numbers in memory, not every hit."""
     validate_query(query, options.mode)
     if options.limit < 0 or options.offset < 0:
         raise QueryError("--limit and --offset must not be negative")
@@ -292,16 +304,11 @@ def search_open(
         want=None if options.per_call else want,
         highlight=options.highlight,
     )
-    page = _cap_per_call(raw.hits, options.per_call)[options.offset : want]
-    return SearchResult(
-        query,
-        _build_hits(page, catalog, engine, options),
-        raw.total,
-        raw.total_all_words,
-        matched,
-        options.offset,
-        options.limit,
+    page = islice(_cap_per_call(raw.iter_hits(), options.per_call), options.offset, want)
+    result = SearchResult(
+        query, [], raw.total, raw.total_all_words, matched, options.offset, options.limit
     )
+    return result, _build_hits(page, catalog, engine, options)
 
 
 def count(
@@ -320,6 +327,20 @@ def count_open(
     validate_query(query, options.mode)
     filters, _ = resolve_filters(options, catalog, engine)
     return engine.count(query, options.mode, options.fuzzy, filters)
+
+
+def export(
+    index_dir: str | Path,
+    query: str,
+    options: SearchOptions,
+    write: Callable[[SearchResult, Iterator[Hit]], T],
+) -> T:
+    """:func:`search` for exports: ``write`` gets the totals and an iterator of hits built
+    as it reads them (see :func:`search_stream`). Not retried like :func:`search` when a
+    sync's merge races the read: part of the output may already be written."""
+    validate_query(query, options.mode)
+    with Catalog(Path(index_dir), create=False) as catalog, idx.SearchIndex(index_dir) as engine:
+        return write(*search_stream(catalog, engine, query, options))
 
 
 def _with_index(index_dir: Path, run: Callable[[Catalog, idx.SearchIndex], T]) -> T:
@@ -360,25 +381,23 @@ def resolve_filters(
     return filters, matched
 
 
-def _cap_per_call(hits: list[idx.RawHit], per_call: int | None) -> list[idx.RawHit]:
+def _cap_per_call(hits: Iterator[idx.RawHit], per_call: int | None) -> Iterator[idx.RawHit]:
     if not per_call:
-        return hits
+        yield from hits
+        return
     seen: dict[str, int] = {}
-    kept = []
     for hit in hits:
         call_id = hit.fields["call_id"]
         if seen.get(call_id, 0) < per_call:
             seen[call_id] = seen.get(call_id, 0) + 1
-            kept.append(hit)
-    return kept
+            yield hit
 
 
 def _build_hits(
-    raw: list[idx.RawHit], catalog: Catalog, engine: idx.SearchIndex, options: SearchOptions
-) -> list[Hit]:
+    raw: Iterable[idx.RawHit], catalog: Catalog, engine: idx.SearchIndex, options: SearchOptions
+) -> Iterator[Hit]:
     """Hits with their call's display fields (catalog) and context (index neighbours)."""
     calls: dict[str, Call | None] = {}
-    hits = []
     for r in raw:
         f = r.fields
         call_id = f["call_id"]
@@ -388,30 +407,27 @@ def _build_hits(
         before, after = ([], [])
         if options.before or options.after:
             before, after = engine.context(r.docnum, options.before, options.after)
-        hits.append(
-            Hit(
-                call_id=call_id,
-                call_title=call.title if call else "",
-                call_url=call.url if call else "",
-                call_started=(
-                    call.started if call else datetime.fromtimestamp(f["started"])
-                ).astimezone(),
-                speaker_name=f["speaker_name"],
-                speaker_email=f.get("speaker_email", ""),
-                affiliation=f["affiliation"].capitalize(),
-                start_ms=f["start_ms"],
-                end_ms=f["end_ms"],
-                at=format_offset(f["start_ms"]),
-                text=f["text"],
-                score=round(r.score, 4),
-                all_words=r.all_words,
-                ordinal=f["ordinal"],
-                highlights=r.spans,
-                context_before=[_context(x) for x in before],
-                context_after=[_context(x) for x in after],
-            )
+        yield Hit(
+            call_id=call_id,
+            call_title=call.title if call else "",
+            call_url=call.url if call else "",
+            call_started=(
+                call.started if call else datetime.fromtimestamp(f["started"])
+            ).astimezone(),
+            speaker_name=f["speaker_name"],
+            speaker_email=f.get("speaker_email", ""),
+            affiliation=f["affiliation"].capitalize(),
+            start_ms=f["start_ms"],
+            end_ms=f["end_ms"],
+            at=format_offset(f["start_ms"]),
+            text=f["text"],
+            score=round(r.score, 4),
+            all_words=r.all_words,
+            ordinal=f["ordinal"],
+            highlights=r.spans,
+            context_before=[_context(x) for x in before],
+            context_after=[_context(x) for x in after],
         )
-    return hits
 
 
 def _context(fields: dict) -> ContextSentence:

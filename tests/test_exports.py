@@ -157,3 +157,33 @@ def test_output_inside_the_index_directory_is_refused(ix: Path, tmp_path: Path, 
     stderr = assert_one_line_exit_2(cli(QUERY, "--index", str(copy), "-f", "csv", "-o", inside))
     assert "index directory" in stderr
     assert listing(copy) == before
+
+
+def test_exports_stream_hits_instead_of_holding_them_all(synced_index: Path) -> None:
+    """An export of every match builds each hit as it is written: its memory peak stays
+    well below that of holding every hit, and the CLI writes the same rows either way."""
+    import tracemalloc
+
+    from gong_search.export import hit_json, write_jsonl
+    from gong_search.search import SearchOptions, export, search
+
+    query, options = "the OR we OR to", SearchOptions(limit=0, before=1, after=1)
+
+    def peak(run) -> int:
+        tracemalloc.start()
+        try:
+            run()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def streamed() -> int:
+        return export(synced_index, query, options, lambda _r, hits: sum(1 for _ in hits))
+
+    held = peak(lambda: search(synced_index, query, options))
+    assert streamed() >= 300 and peak(streamed) < held / 2
+    lines = cli(query, "--index", str(synced_index), "-n", "0", "-C", "1", "-f", "jsonl").stdout
+    everything = search(synced_index, query, options)
+    out = io.StringIO()
+    write_jsonl((hit_json(h) for h in everything.hits), out)
+    assert lines == out.getvalue()

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 from whoosh import columns, fields, index, qparser, query, scoring
@@ -803,11 +804,27 @@ def _has_operators(text: str) -> bool:
     return bool(re.search(rf"\b({'|'.join(OPERATORS)})\b|[()]", outside_quotes(text)))
 
 
+MAX_EXPANSIONS = 1_000  # words one prefix or wildcard may stand for
+
+
+def _bounded_expansion(node: query.Query, reader) -> None:
+    """``a*`` on a large index stands for tens of thousands of words (22 s for 189k
+    sentences): refuse patterns that expand past :data:`MAX_EXPANSIONS`, with advice."""
+    found = sum(1 for _ in islice(node._btexts(reader), MAX_EXPANSIONS + 1))
+    if found > MAX_EXPANSIONS:
+        raise QueryError(
+            f"{node.text!r} matches more than {MAX_EXPANSIONS:,} different words; "
+            "give more letters before the * or ?"
+        )
+
+
 def _stemmed_prefixes(q: query.Query, reader) -> query.Query:
     """``integrat*`` must find "integration", indexed as its stem "integr": a prefix also
     matches indexed stems that are a slightly shorter prefix of it (at least 4 letters)."""
 
     def fold(node: query.Query) -> query.Query:
+        if isinstance(node, query.Wildcard | query.Prefix) and node.fieldname == "text":
+            _bounded_expansion(node, reader)
         if isinstance(node, query.Prefix) and node.fieldname == "text":
             prefix = "".join(t.text for t in WORDS(node.text)) or node.text
             stems = [

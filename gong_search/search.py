@@ -37,6 +37,8 @@ T = TypeVar("T")
 MODES = ("default", "all", "any", "literal")
 AFFILIATIONS = ("internal", "external", "unknown")
 SPEAKER_THRESHOLD = 80.0
+MAX_QUERY_CHARS = 2_000  # also for --title
+MAX_DEPTH = 16  # parentheses
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
 
 
@@ -127,6 +129,7 @@ def validate_query(text: str, mode: str = "default") -> None:
         raise QueryError("empty query: give at least one word to search for")
     if re.search(r"[\ud800-\udfff\x00]", text):
         raise QueryError("the query contains characters that are not text (invalid Unicode)")
+    _within_bounds("the query", text)
     if mode == "literal":
         if not idx.analyze(text):
             raise QueryError(f"query {text!r} has no searchable word")
@@ -141,12 +144,32 @@ def validate_query(text: str, mode: str = "default") -> None:
             raise QueryError(f"unbalanced parenthesis in query {text!r}: ')' without '('")
     if depth:
         raise QueryError(f"unbalanced parenthesis in query {text!r}: '(' without ')'")
+    deepest = max(_depths(outside), default=0)
+    if deepest > MAX_DEPTH:
+        raise QueryError(f"the query nests parentheses {deepest} deep; at most {MAX_DEPTH}")
     for name in _FIELD.findall(outside):
         if name.lower() not in idx.FIELD_ALIASES:
             known = ", ".join(sorted(idx.FIELD_ALIASES))
             raise QueryError(f"unknown field {name!r} in query (known fields: {known})")
     if not _positive_words(text):
         raise QueryError(f"query {text!r} has no searchable word (only operators or exclusions)")
+
+
+def _within_bounds(what: str, text: str) -> None:
+    """Queries are typed (or written by an agent), not pasted documents: a bound keeps the
+    parser's work small (its field regex is quadratic in one token's length)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"{what} is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} "
+            "(search for a few distinctive words or a short phrase)"
+        )
+
+
+def _depths(text: str) -> Iterator[int]:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        yield depth
 
 
 def _positive_words(text: str) -> list[str]:
@@ -366,6 +389,8 @@ def resolve_filters(
     speaker_keys, matched = _resolve_speakers(options.speakers, catalog)
     hosts = _resolve_fuzzy("host", options.hosts, engine.vocabulary("host"))
     accounts = _resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
+    if options.title is not None:
+        _within_bounds("--title", options.title)
     if options.start and options.end and options.end <= options.start:
         raise QueryError("--to must be after --from")
     filters = idx.Filters(

@@ -390,3 +390,30 @@ def test_prefix_on_a_call_field_is_a_call_filter(crafted_index: Path) -> None:
     assert {h["call_id"] for h in hits(crafted_index, "pricing account:acme*")} == {C1}
     result = cli("account:a*", "--index", str(crafted_index))
     assert result.exit_code == 2 and "besides title:/host:/account:" in result.stderr
+
+
+def test_huge_or_deep_queries_are_refused_in_one_line_and_quickly(
+    synced_index: Path, monkeypatch
+) -> None:
+    """Hostile input of issue 12: 1,000 nested parentheses and a 100 KB --title were
+    RecursionError tracebacks, one 100 KB token took 47 s, ``a*`` 22 s on a big index."""
+    import time
+
+    from gong_search import index as idx
+
+    from .test_hostile_input import assert_one_line_exit_2
+
+    ix = str(synced_index)
+    cases = {
+        "(" * 900 + "pricing" + ")" * 900: "nests parentheses 900 deep",
+        "x" * 100_000: "100,000 characters long",
+    }
+    for query, message in cases.items():
+        started = time.monotonic()
+        result = cli(query, "--index", ix)
+        assert message in assert_one_line_exit_2(result) and time.monotonic() - started < 5
+    titled = cli("pricing", "--index", ix, "--title", "renewal " * 12_500)
+    assert "--title is 100,000 characters long" in assert_one_line_exit_2(titled)
+    monkeypatch.setattr(idx, "MAX_EXPANSIONS", 5)
+    assert "give more letters" in assert_one_line_exit_2(cli("a*", "--index", ix))
+    assert cli("pric*", "--index", ix, "-f", "json").exit_code == 0  # a real prefix still works

@@ -113,9 +113,11 @@ class Runners:
     def engine_fn(self, q: QueryClass):
         options = q.search_options()
         filters, _ = api.resolve_filters(options, self.catalog, self.engine)
-        return lambda: self.engine.search(
-            q.text, options.mode, options.fuzzy, filters, sort=options.sort, want=options.limit
-        ).hits
+        return lambda: (
+            self.engine.search(
+                q.text, options.mode, options.fuzzy, filters, sort=options.sort, want=options.limit
+            ).hits
+        )
 
     def warm_fn(self, q: QueryClass):
         options = q.search_options()

@@ -56,14 +56,14 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=Path("."), help="the checkout to time")
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))  # its gong_search, not the installed one
-    from gong_search import index as idx
     from gong_search.catalog import Catalog
+    from gong_search.engine import open_engine
 
     corpus = CACHE / f"{args.sentences}-{args.seed}"
     params = json.loads((corpus / "meta.json").read_text())["query_params"]
     with (
         Catalog(corpus / "index", create=False) as catalog,
-        idx.SearchIndex(corpus / "index") as engine,
+        open_engine(corpus / "index").searcher() as engine,
     ):
         for name, text, options in classes(params):
             print(f"{name:30s} {_time(catalog, engine, text, options, args.repeat)}", flush=True)

@@ -3,7 +3,7 @@
 Three ways of running our search are timed, because they answer different questions:
 
 * ``engine``: ``SearchIndex.search`` alone with filters resolved beforehand (what
-  gong_search/index.py costs; the number to optimise);
+  the engine costs; the number to optimise);
 * ``warm``: a long-lived ``Catalog`` + ``SearchIndex`` running every step of
   ``gong_search.search.search`` (validation, fuzzy speaker resolution, hits with call
   titles, context) plus the CSV writer for the export class: what a long-lived process
@@ -21,8 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gong_search import index as idx
 from gong_search.catalog import Catalog
+from gong_search.engine import Searcher, open_engine
 from gong_search.export import write_csv
 
 from .fts import Fts, FtsQuery, match_expression
@@ -85,7 +85,7 @@ def query_classes(params: dict[str, Any]) -> list[QueryClass]:
 
 
 def warm_search(
-    catalog: Catalog, engine: idx.SearchIndex, text: str, options: api.SearchOptions
+    catalog: Catalog, engine: Searcher, text: str, options: api.SearchOptions
 ) -> api.SearchResult:
     """``gong_search.search.search`` on an already open catalog and index."""
     return api.search_open(catalog, engine, text, options)
@@ -102,7 +102,7 @@ class Runners:
     def __init__(self, index_dir: Path, fts_path: Path) -> None:
         self.index_dir = index_dir
         self.catalog = Catalog(index_dir, create=False)
-        self.engine = idx.SearchIndex(index_dir)
+        self.engine = open_engine(index_dir).searcher()
         self.fts_db = Fts(fts_path)
 
     def close(self) -> None:

@@ -23,8 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gong_search import index as idx
 from gong_search.catalog import Catalog
+from gong_search.engine import open_engine
 from gong_search.sentences import normalize_name
 from gong_search.simulator import SyntheticTenant
 
@@ -93,7 +93,7 @@ def throughput_figures(corpus: Corpus, args: argparse.Namespace) -> dict[str, An
         log(f"bulk {run + 1}/{args.sync_runs}: index.rebuild + FTS5 load ...")
         scratch, fts_tmp = corpus.root / "scratch-bulk", corpus.root / "fts5.tmp"
         bulk = throughput.measure_bulk(corpus, scratch, fts_tmp)
-        bulk_bytes = idx.index_bytes(scratch)
+        bulk_bytes = open_engine(scratch).stats().bytes
         shutil.rmtree(scratch, ignore_errors=True)
         fts_tmp.replace(corpus.fts_path)
         log(
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sizes(corpus: Corpus, bulk_bytes: int) -> dict[str, Any]:
-    synced = idx.index_bytes(corpus.index_dir)
+    synced = open_engine(corpus.index_dir).stats().bytes
     fts = corpus.fts_path.stat().st_size
     catalog = sum(p.stat().st_size for p in corpus.index_dir.glob("catalog.sqlite3*"))
     return {

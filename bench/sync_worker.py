@@ -51,8 +51,8 @@ def run_bulk(args: argparse.Namespace) -> dict[str, Any]:
     calls and neither pays for reading the catalog.
     """
     from bench import fts
-    from gong_search import index
     from gong_search.catalog import Catalog
+    from gong_search.engine import open_engine
 
     started = time.perf_counter()
     with Catalog(Path(args.catalog), create=False) as catalog:
@@ -63,7 +63,7 @@ def run_bulk(args: argparse.Namespace) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    sentences = index.rebuild(out, iter(calls))
+    sentences = open_engine(out).rebuild(iter(calls))
     whoosh_seconds = time.perf_counter() - started
 
     started = time.perf_counter()

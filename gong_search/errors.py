@@ -70,6 +70,10 @@ class IndexStoreError(GongSearchError):
     code = "index"
 
 
+class IndexChangedError(IndexStoreError):
+    """A read raced a sync's commit (segments merged away under it): read again."""
+
+
 class LockedError(GongSearchError):
     code = "locked"
 

@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from . import index as idx
 from .catalog import CATALOG_NAME, Catalog, StoredCall, owner_only_files
 from .commit_safety import DeferSignals, crash_point, storage_errors
+from .engine import open_engine
 from .errors import CursorExpiredError, GongAPIError, RateLimitedError, RemovalRefusedError
 from .gong.client import MAX_IDS_PER_REQUEST, GongClient, Page
 from .gong.records import Call, Transcript
 from .lock import SyncLock
 from .pipeline import prefetch
 from .removal import RemovalPlan, plan_removal
-from .repair import readable_markers, rebuild_from_catalog, repair
+from .repair import readable_versions, rebuild_from_catalog, repair
 from .sync_report import Progress, SyncOptions, SyncReport
 from .window import WATERMARK, advance_watermark, clamped_start, resolve_window
 
@@ -72,6 +72,7 @@ class Harvester:
         self.options = options
         self.progress = progress or (lambda report: None)
         self.report = SyncReport()
+        self.engine = open_engine(self.index_dir)
         exists = (self.index_dir / CATALOG_NAME).exists()
         # A dry run writes nothing, not even an empty catalog.
         with storage_errors(self.index_dir):
@@ -93,7 +94,6 @@ class Harvester:
                 return self.report
             with storage_errors(self.index_dir), SyncLock(self.index_dir) as lock:
                 self.report.stale_lock_pid = lock.stale_pid
-                idx.remove_abandoned_generations(self.index_dir)
                 self._repair()
                 self._sync()
                 self.report.without_transcript = self.catalog.counts()["without_transcript"]
@@ -107,13 +107,13 @@ class Harvester:
 
     def _repair(self) -> None:
         """Bring the index back in line with the catalog, counting the work in the report."""
-        if readable_markers(self.index_dir) is None:
-            self.report.repaired_sentences = rebuild_from_catalog(self.catalog, self.index_dir)
+        if readable_versions(self.engine) is None:
+            self.report.repaired_sentences = rebuild_from_catalog(self.catalog, self.engine)
             self.report.rebuilt_index = True
-        calls, sentences = repair(self.catalog, self.index_dir)
+        calls, sentences = repair(self.catalog, self.engine)
         self.report.repaired = calls
         self.report.repaired_sentences += sentences
-        self.indexed = idx.markers(self.index_dir)
+        self.indexed = self.engine.versions()
 
     def _report_progress(self) -> None:
         self.report.requests = self.client.request_count
@@ -321,16 +321,16 @@ class Harvester:
         changed = [s for s in stored if self.indexed.get(s.call.id) != s.content_hash]
         self.report.unchanged += len(stored) - len(changed)
         if changed:
-            with idx.IndexUpdater(self.index_dir) as updater:
+            with self.engine.writer() as writer:
                 for n, item in enumerate(changed):
-                    updater.replace(item.joined, item.content_hash)
+                    writer.replace(item.joined, item.content_hash)
                     self.report.unmatched_sentences += item.joined.unmatched
                     if n == len(changed) // 2:
                         crash_point("mid_index")
                 crash_point("before_index_commit")
             for item in changed:
                 self.indexed[item.call.id] = item.content_hash
-            self.report.sentences += updater.sentences_added
+            self.report.sentences += writer.sentences_added
         changed_ids = {item.call.id for item in changed}
         for item in stored:
             if item.transcript_state == "pending":
@@ -385,9 +385,9 @@ class Harvester:
             return
         with DeferSignals():
             self.catalog.delete_calls(call_ids)
-            with idx.IndexUpdater(self.index_dir) as updater:
+            with self.engine.writer() as writer:
                 for call_id in call_ids:
-                    updater.delete(call_id)
+                    writer.delete(call_id)
         for call_id in call_ids:
             self.indexed.pop(call_id, None)
         self.report.removed += len(call_ids)
@@ -408,5 +408,4 @@ def reindex(index_dir: Path) -> int:
     """
     with owner_only_files(), storage_errors(index_dir):
         with Catalog(index_dir, create=False) as catalog, SyncLock(index_dir):
-            idx.remove_abandoned_generations(index_dir)
-            return rebuild_from_catalog(catalog, index_dir)
+            return rebuild_from_catalog(catalog, open_engine(index_dir))

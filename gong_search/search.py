@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -24,11 +25,12 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
-from . import index as idx
 from .catalog import Catalog, Speaker
 from .dates import format_offset
+from .engine import Filters, RawHit, Searcher, Sentence, open_engine
 from .errors import IndexStoreError, QueryError
 from .gong.records import Call
+from .query_language import FIELDS, OPERATORS, has_words, outside_quotes
 from .sentences import normalize_name
 
 SCHEMA_VERSION = 1
@@ -131,12 +133,12 @@ def validate_query(text: str, mode: str = "default") -> None:
         raise QueryError("the query contains characters that are not text (invalid Unicode)")
     _within_bounds("the query", text)
     if mode == "literal":
-        if not idx.analyze(text):
+        if not has_words(text):
             raise QueryError(f"query {text!r} has no searchable word")
         return
     if text.count('"') % 2:
         raise QueryError(f"unbalanced quote in query {text!r}")
-    outside = idx.outside_quotes(text)
+    outside = outside_quotes(text)
     depth = 0
     for char in outside:
         depth += {"(": 1, ")": -1}.get(char, 0)
@@ -148,8 +150,8 @@ def validate_query(text: str, mode: str = "default") -> None:
     if deepest > MAX_DEPTH:
         raise QueryError(f"the query nests parentheses {deepest} deep; at most {MAX_DEPTH}")
     for name in _FIELD.findall(outside):
-        if name.lower() not in idx.FIELD_ALIASES:
-            known = ", ".join(sorted(idx.FIELD_ALIASES))
+        if name.lower() not in FIELDS:
+            known = ", ".join(sorted(FIELDS))
             raise QueryError(f"unknown field {name!r} in query (known fields: {known})")
     if not _positive_words(text):
         raise QueryError(f"query {text!r} has no searchable word (only operators or exclusions)")
@@ -178,11 +180,11 @@ def _positive_words(text: str) -> list[str]:
     negate = False
     for token in re.findall(r'-?"[^"]*"|\S+', text):
         bare = token.strip("()")
-        if bare in idx.OPERATORS:
+        if bare in OPERATORS:
             negate = bare == "NOT"
             continue
         value = bare.split(":", 1)[1] if _FIELD.match(bare) else bare
-        if not negate and not bare.startswith("-") and idx.analyze(value.replace("*", "")):
+        if not negate and not bare.startswith("-") and has_words(value.replace("*", "")):
             words.append(bare)
         negate = False
     return words
@@ -298,7 +300,7 @@ def search(
 
 
 def search_open(
-    catalog: Catalog, engine: idx.SearchIndex, query: str, options: SearchOptions
+    catalog: Catalog, engine: Searcher, query: str, options: SearchOptions
 ) -> SearchResult:
     """:func:`search` on an already open catalog and searcher: what a long-lived process
     (an agent's server, the benchmarks) calls to reuse them and their filter cache."""
@@ -308,7 +310,7 @@ def search_open(
 
 
 def search_stream(
-    catalog: Catalog, engine: idx.SearchIndex, query: str, options: SearchOptions
+    catalog: Catalog, engine: Searcher, query: str, options: SearchOptions
 ) -> tuple[SearchResult, Iterator[Hit]]:
     """:func:`search_open` for exports: the totals at once (``hits`` left empty) and the
     hits as an iterator that builds each one as it is read, so writing 100,000 hits
@@ -344,7 +346,7 @@ def count(
 
 
 def count_open(
-    catalog: Catalog, engine: idx.SearchIndex, query: str, options: SearchOptions
+    catalog: Catalog, engine: Searcher, query: str, options: SearchOptions
 ) -> tuple[int, int]:
     """:func:`count` on an already open catalog and searcher (see :func:`search_open`)."""
     validate_query(query, options.mode)
@@ -362,11 +364,18 @@ def export(
     as it reads them (see :func:`search_stream`). Not retried like :func:`search` when a
     sync's merge races the read: part of the output may already be written."""
     validate_query(query, options.mode)
-    with Catalog(Path(index_dir), create=False) as catalog, idx.SearchIndex(index_dir) as engine:
+    with _reading(Path(index_dir)) as (catalog, engine):
         return write(*search_stream(catalog, engine, query, options))
 
 
-def _with_index(index_dir: Path, run: Callable[[Catalog, idx.SearchIndex], T]) -> T:
+@contextmanager
+def _reading(index_dir: Path) -> Iterator[tuple[Catalog, Searcher]]:
+    """The catalog and a searcher of ``index_dir``, both closed afterwards."""
+    with Catalog(index_dir, create=False) as catalog, open_engine(index_dir).searcher() as engine:
+        yield catalog, engine
+
+
+def _with_index(index_dir: Path, run: Callable[[Catalog, Searcher], T]) -> T:
     """Run a read against a fresh catalog + searcher, retrying if a sync changes it meanwhile.
 
     Whoosh opens segment files lazily, so a search racing a sync's commit can find a merged
@@ -374,9 +383,9 @@ def _with_index(index_dir: Path, run: Callable[[Catalog, idx.SearchIndex], T]) -
     """
     for attempt in range(READ_ATTEMPTS):
         try:
-            with Catalog(index_dir, create=False) as catalog, idx.SearchIndex(index_dir) as engine:
+            with _reading(index_dir) as (catalog, engine):
                 return run(catalog, engine)
-        except (IndexStoreError, *idx.RACE_ERRORS):
+        except IndexStoreError:  # IndexChangedError included: a sync's merge raced us
             if attempt == READ_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
@@ -384,8 +393,8 @@ def _with_index(index_dir: Path, run: Callable[[Catalog, idx.SearchIndex], T]) -
 
 
 def resolve_filters(
-    options: SearchOptions, catalog: Catalog, engine: idx.SearchIndex
-) -> tuple[idx.Filters, list[str]]:
+    options: SearchOptions, catalog: Catalog, engine: Searcher
+) -> tuple[Filters, list[str]]:
     speaker_keys, matched = _resolve_speakers(options.speakers, catalog)
     hosts = _resolve_fuzzy("host", options.hosts, engine.vocabulary("host"))
     accounts = _resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
@@ -393,7 +402,7 @@ def resolve_filters(
         _within_bounds("--title", options.title)
     if options.start and options.end and options.end <= options.start:
         raise QueryError("--to must be after --from")
-    filters = idx.Filters(
+    filters = Filters(
         speaker_keys=tuple(speaker_keys),
         affiliations=tuple(_affiliations(options)),
         start=options.start,
@@ -406,59 +415,53 @@ def resolve_filters(
     return filters, matched
 
 
-def _cap_per_call(hits: Iterator[idx.RawHit], per_call: int | None) -> Iterator[idx.RawHit]:
+def _cap_per_call(hits: Iterator[RawHit], per_call: int | None) -> Iterator[RawHit]:
     if not per_call:
         yield from hits
         return
     seen: dict[str, int] = {}
     for hit in hits:
-        call_id = hit.fields["call_id"]
+        call_id = hit.sentence.call_id
         if seen.get(call_id, 0) < per_call:
             seen[call_id] = seen.get(call_id, 0) + 1
             yield hit
 
 
 def _build_hits(
-    raw: Iterable[idx.RawHit], catalog: Catalog, engine: idx.SearchIndex, options: SearchOptions
+    raw: Iterable[RawHit], catalog: Catalog, engine: Searcher, options: SearchOptions
 ) -> Iterator[Hit]:
     """Hits with their call's display fields (catalog) and context (index neighbours)."""
     calls: dict[str, Call | None] = {}
     for r in raw:
-        f = r.fields
-        call_id = f["call_id"]
-        if call_id not in calls:
-            calls[call_id] = catalog.call(call_id)
-        call = calls[call_id]
+        s = r.sentence
+        if s.call_id not in calls:
+            calls[s.call_id] = catalog.call(s.call_id)
+        call = calls[s.call_id]
         before, after = ([], [])
         if options.before or options.after:
-            before, after = engine.context(r.docnum, options.before, options.after)
+            before, after = engine.context(r.handle, options.before, options.after)
         yield Hit(
-            call_id=call_id,
+            call_id=s.call_id,
             call_title=call.title if call else "",
             call_url=call.url if call else "",
             call_started=(
-                call.started if call else datetime.fromtimestamp(f["started"])
+                call.started if call else datetime.fromtimestamp(s.call_started)
             ).astimezone(),
-            speaker_name=f["speaker_name"],
-            speaker_email=f.get("speaker_email", ""),
-            affiliation=f["affiliation"].capitalize(),
-            start_ms=f["start_ms"],
-            end_ms=f["end_ms"],
-            at=format_offset(f["start_ms"]),
-            text=f["text"],
-            score=round(r.score, 4),
+            speaker_name=s.speaker_name,
+            speaker_email=s.speaker_email,
+            affiliation=s.affiliation,
+            start_ms=s.start_ms,
+            end_ms=s.end_ms,
+            at=format_offset(s.start_ms),
+            text=s.text,
+            score=r.score,
             all_words=r.all_words,
-            ordinal=f["ordinal"],
+            ordinal=s.ordinal,
             highlights=r.spans,
             context_before=[_context(x) for x in before],
             context_after=[_context(x) for x in after],
         )
 
 
-def _context(fields: dict) -> ContextSentence:
-    return ContextSentence(
-        fields["speaker_name"],
-        format_offset(fields["start_ms"]),
-        fields["start_ms"],
-        fields["text"],
-    )
+def _context(s: Sentence) -> ContextSentence:
+    return ContextSentence(s.speaker_name, format_offset(s.start_ms), s.start_ms, s.text)

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import index as idx
 from .catalog import CATALOG_NAME, Catalog
+from .engine import open_engine
 from .errors import CatalogError, IndexStoreError
 from .lock import running_holder
 
@@ -66,10 +66,11 @@ def status(index_dir: Path) -> Status:
         )
         wanted = catalog.content_hashes()
         result.speakers = len(catalog.speakers())
+    engine = open_engine(index_dir)
     try:
-        have = idx.markers(index_dir)
-        result.sentences = idx.document_count(index_dir) - len(have)
-        result.index_bytes = idx.index_bytes(index_dir)
+        have = engine.versions()
+        stats = engine.stats()
+        result.sentences, result.index_bytes = stats.sentences, stats.bytes
     except IndexStoreError as exc:
         result.in_sync = False
         result.problems.append(str(exc))

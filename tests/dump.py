@@ -7,7 +7,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from gong_search.index import current_dir
+from gong_search.engines.whoosh.store import current_dir
 
 
 def canonical_dump(index_dir: Path) -> dict:

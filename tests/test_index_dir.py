@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from gong_search import index as idx
+from gong_search.engines.whoosh.store import current_dir
 
 from .conftest import cli, make_simulator, run_sync, sim_env
 from .test_exports import QUERY, copy_index, file_size_limit, listing, small_index
@@ -90,7 +90,7 @@ def test_abandoned_generations_are_removed_by_the_next_run(ix: Path, tmp_path: P
     with make_simulator(calls=30, call_length=(3, 10)) as sim:
         result = gong_cli(command, "--index", str(copy), env=sim_env(sim))
     assert result.returncode == 0, result.stderr
-    assert list(copy.glob("whoosh-*")) == [idx.current_dir(copy)]
+    assert list(copy.glob("whoosh-*")) == [current_dir(copy)]
     assert cli("status", "--index", str(copy)).exit_code == 0  # index and catalog agree
 
 
@@ -105,7 +105,7 @@ def big_ix(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sigterm_during_reindex_exits_143_and_keeps_the_live_index(big_ix: Path, tmp_path: Path):
     copy = copy_index(big_ix, tmp_path)
-    live = idx.current_dir(copy)
+    live = current_dir(copy)
     before = listing(live)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gong_search", "reindex", "--index", str(copy)],
@@ -126,7 +126,7 @@ def test_sigterm_during_reindex_exits_143_and_keeps_the_live_index(big_ix: Path,
 
 def test_disk_full_during_reindex_is_one_line_and_keeps_the_live_index(big_ix: Path, tmp_path):
     copy = copy_index(big_ix, tmp_path)
-    live = idx.current_dir(copy)
+    live = current_dir(copy)
     before = listing(live)
     result = subprocess.run(
         [sys.executable, "-m", "gong_search", "reindex", "--index", str(copy)],

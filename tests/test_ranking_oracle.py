@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from gong_search import index as idx
 from gong_search.catalog import Catalog
+from gong_search.engine import Searcher, open_engine
+from gong_search.engines.whoosh.schema import analyze
 from gong_search.search import SearchOptions, count_open, search_open
 
 from .conftest import cli, make_simulator, run_sync
@@ -124,7 +125,7 @@ class Sentence:
 @dataclass
 class Corpus:
     catalog: Catalog
-    engine: idx.SearchIndex
+    engine: Searcher
     sentences: list[Sentence]
     docs: int  # what BM25's idf counts: every document, call documents included
     avgfl: float
@@ -144,7 +145,7 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Corpus]]:
             run_sync(simulator, base / "index")
         _rewrite_first_calls(base / "index")
         catalog = Catalog(base / "index", create=False)
-        engine = idx.SearchIndex(base / "index")
+        engine = open_engine(base / "index").searcher()
         searcher = engine._searcher
         sentences = _sentences(catalog)
         assert len(sentences) > 60 and len({s.started for s in sentences}) < 14  # ties
@@ -166,7 +167,7 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Corpus]]:
 def _rewrite_first_calls(index_dir: Path) -> None:
     """Re-index the calls with the lowest ids, as a later sync that updates them does:
     their sentences move to the end of the index, so index order is not id order."""
-    with Catalog(index_dir) as catalog, idx.IndexUpdater(index_dir) as updater:
+    with Catalog(index_dir) as catalog, open_engine(index_dir).writer() as updater:
         hashes = catalog.content_hashes()
         for call_id in sorted(hashes)[:5]:
             updater.replace(catalog.call_sentences(call_id), hashes[call_id])
@@ -178,7 +179,7 @@ def _sentences(catalog: Catalog) -> list[Sentence]:
     for joined in catalog.iter_call_sentences():
         started = int(joined.call.started.timestamp())
         for row in joined.rows:
-            stems = tuple(idx.analyze(row.text))
+            stems = tuple(analyze(row.text))
             found.append(
                 Sentence(row.call_id, row.ordinal, started, row.affiliation.lower(), stems)
             )
@@ -236,8 +237,8 @@ class Case:
 
 def oracle(corpus: Corpus, case: Case) -> tuple[list[tuple[str, int]], int, int]:
     """(hit keys in order, after the per-call cap; total matches; all-words matches)."""
-    stems = [idx.analyze(w)[0] for w in case.words]
-    excluded = idx.analyze(case.excluded)[0] if case.excluded else None
+    stems = [analyze(w)[0] for w in case.words]
+    excluded = analyze(case.excluded)[0] if case.excluded else None
     start = case.options().start
     rows = []
     for s in corpus.sentences:
@@ -308,7 +309,7 @@ def check_against_oracle(corpus: Corpus, case: Case, limit: int) -> None:
     assert (everything.total, everything.total_all_words) == (total, all_words)
     assert everything.total_exact
     if case.sort != "date":
-        stems = [idx.analyze(w)[0] for w in case.words]
+        stems = [analyze(w)[0] for w in case.words]
         by_key = {(s.call_id, s.ordinal): s for s in corpus.sentences}
         for hit in everything.hits:
             assert hit.score == pytest.approx(bm25(corpus, by_key[got.pop(0)], stems), abs=1e-4)

@@ -27,8 +27,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gong_search import index as idx
 from gong_search.config import Credentials, Secret
+from gong_search.engines.whoosh.store import current_dir
+from gong_search.engines.whoosh.writer import IndexUpdater
 from gong_search.errors import CatalogError, IndexStoreError, RateLimitedError
 from gong_search.gong.client import GongClient, RetryPolicy
 from gong_search.harvest import SyncOptions, SyncReport, sync
@@ -372,7 +373,7 @@ def test_disk_full_during_sync_is_one_line_and_index_stays_searchable(
 def test_index_write_failure_becomes_index_store_error(
     tenant, reference, tmp_path, monkeypatch
 ) -> None:
-    real = idx.IndexUpdater.replace
+    real = IndexUpdater.replace
     calls = {"n": 0}
 
     def failing(self, joined, content_hash):
@@ -381,10 +382,10 @@ def test_index_write_failure_becomes_index_store_error(
             raise OSError(errno.ENOSPC, "No space left on device", "whoosh-1/x.pst")
         return real(self, joined, content_hash)
 
-    monkeypatch.setattr(idx.IndexUpdater, "replace", failing)
+    monkeypatch.setattr(IndexUpdater, "replace", failing)
     with pytest.raises(IndexStoreError, match="disk full"):
         run(tenant, tmp_path / "ix")
-    monkeypatch.setattr(idx.IndexUpdater, "replace", real)
+    monkeypatch.setattr(IndexUpdater, "replace", real)
     assert search(tmp_path / "ix", "pricing").total >= 0  # still opens and searches
     run(tenant, tmp_path / "ix")
     assert canonical_dump(tmp_path / "ix") == reference
@@ -425,7 +426,7 @@ def synced_copy(tenant, reference, tmp_path) -> Path:
 
 @pytest.mark.parametrize("damage", ["delete", "truncate"])
 def test_damaged_index_toc_is_reported_and_reindex_rebuilds(synced_copy, reference, damage) -> None:
-    toc = next(idx.current_dir(synced_copy).glob("_MAIN_*.toc"))
+    toc = next(current_dir(synced_copy).glob("_MAIN_*.toc"))
     toc.unlink() if damage == "delete" else toc.write_bytes(toc.read_bytes()[:10])
     status = cli("status", "--index", str(synced_copy))
     assert status.exit_code == 1 and "Traceback" not in status.stderr
@@ -445,7 +446,7 @@ def test_damaged_index_toc_is_reported_and_reindex_rebuilds(synced_copy, referen
 def test_damaged_segment_is_rebuilt_by_reindex_and_by_sync(
     tenant, synced_copy, reference, suffix
 ) -> None:
-    victim = next(p for p in idx.current_dir(synced_copy).iterdir() if p.name.endswith(suffix))
+    victim = next(p for p in current_dir(synced_copy).iterdir() if p.name.endswith(suffix))
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 3])
     spare = synced_copy.parent / "spare"
     shutil.copytree(synced_copy, spare)
@@ -458,7 +459,7 @@ def test_damaged_segment_is_rebuilt_by_reindex_and_by_sync(
 
 @pytest.mark.parametrize("damage", ["delete", "truncate"])
 def test_status_reports_a_damaged_segment_in_one_line(synced_copy, reference, damage) -> None:
-    victim = next(p for p in idx.current_dir(synced_copy).iterdir() if p.suffix == ".trm")
+    victim = next(p for p in current_dir(synced_copy).iterdir() if p.suffix == ".trm")
     victim.unlink() if damage == "delete" else victim.write_bytes(victim.read_bytes()[:100])
     status = cli("status", "--index", str(synced_copy))
     reported = [

@@ -376,11 +376,11 @@ def test_hyphenated_words_are_not_exclusions(crafted_index: Path) -> None:
 
 def test_an_index_with_no_sentences_yet_answers_no_hits(tmp_path: Path) -> None:
     """What searches see while a first sync has not committed its first page."""
-    from gong_search import index as idx
     from gong_search.catalog import Catalog
+    from gong_search.engine import open_engine
 
     Catalog(tmp_path / "ix").close()
-    idx.open_index(tmp_path / "ix", create=True).close()
+    open_engine(tmp_path / "ix").prepare()
     for args in ((), ("--customer", "--from", "2026-01-01"), ("--sort", "date"), ("-C", "1")):
         result = cli("pricing", *args, "--index", str(tmp_path / "ix"))
         assert result.exit_code == 1 and result.stdout == "" and result.stderr == ""
@@ -399,7 +399,7 @@ def test_huge_or_deep_queries_are_refused_in_one_line_and_quickly(
     RecursionError tracebacks, one 100 KB token took 47 s, ``a*`` 22 s on a big index."""
     import time
 
-    from gong_search import index as idx
+    from gong_search.engines.whoosh import query as planner
 
     from .test_hostile_input import assert_one_line_exit_2
 
@@ -414,6 +414,6 @@ def test_huge_or_deep_queries_are_refused_in_one_line_and_quickly(
         assert message in assert_one_line_exit_2(result) and time.monotonic() - started < 5
     titled = cli("pricing", "--index", ix, "--title", "renewal " * 12_500)
     assert "--title is 100,000 characters long" in assert_one_line_exit_2(titled)
-    monkeypatch.setattr(idx, "MAX_EXPANSIONS", 5)
+    monkeypatch.setattr(planner, "MAX_EXPANSIONS", 5)
     assert "give more letters" in assert_one_line_exit_2(cli("a*", "--index", ix))
     assert cli("pric*", "--index", ix, "-f", "json").exit_code == 0  # a real prefix still works

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gong_search import index as idx
 from gong_search.catalog import Catalog
+from gong_search.engines.whoosh.store import current_dir
 from gong_search.harvest import reindex
 from gong_search.simulator import Simulator
 
@@ -217,7 +217,7 @@ def test_status_json_reports_counts_and_agreement(synced_index: Path, shared_sim
 def test_index_and_catalog_are_private_to_the_owner(synced_index: Path) -> None:
     assert synced_index.stat().st_mode & 0o077 == 0
     assert (synced_index / "catalog.sqlite3").stat().st_mode & 0o077 == 0
-    assert idx.current_dir(synced_index).stat().st_mode & 0o077 == 0
+    assert current_dir(synced_index).stat().st_mode & 0o077 == 0
 
 
 def test_sync_cli_prints_window_and_summary(sim, tmp_path: Path) -> None:

@@ -1,0 +1,172 @@
+"""The engine seam: what search, show, status and harvest need from a full-text index.
+
+The catalog (SQLite) is the truth; an engine holds documents derived from it, one per
+sentence, and for each call the catalog version it reflects (so a crash between the two
+is repaired by the next sync). Whoosh on one machine implements it today
+(:mod:`gong_search.engines.whoosh`); nothing outside an engine package names an engine's
+own concepts: hits carry an opaque ``handle``, failures are :mod:`gong_search.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from .sentences import CallSentences
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Resolved filters (fuzzy names already turned into exact keys)."""
+
+    speaker_keys: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()  # internal, external, unknown
+    start: datetime | None = None
+    end: datetime | None = None
+    call_ids: tuple[str, ...] = ()
+    title: str | None = None
+    hosts: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+
+    @property
+    def per_call(self) -> bool:
+        return bool(
+            self.start or self.end or self.call_ids or self.title or self.hosts or self.accounts
+        )
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One indexed sentence as an engine gives it back."""
+
+    call_id: str
+    ordinal: int
+    call_started: int  # epoch seconds (the catalog has the call's full record)
+    speaker_name: str
+    speaker_email: str
+    affiliation: str  # Internal, External or Unknown
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """A ranked sentence; ``handle`` is opaque, for :meth:`Searcher.context` only."""
+
+    handle: object
+    sentence: Sentence
+    score: float  # BM25F, 4 decimals; 0 when sorted by date
+    all_words: bool = False  # in the all-words tier of a plain word list
+    spans: list[tuple[int, int]] = field(default_factory=list)  # matched words in the text
+
+
+@dataclass
+class RawResult:
+    """Exact totals at once; hits built from the ranked documents only when read, so an
+    export of every match can stream them instead of holding them all."""
+
+    ranked: list[object]
+    total: int
+    total_all_words: int
+    build: Callable[[object], RawHit]
+
+    def iter_hits(self) -> Iterator[RawHit]:
+        return (self.build(r) for r in self.ranked)
+
+    @cached_property
+    def hits(self) -> list[RawHit]:
+        return list(self.iter_hits())
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    sentences: int
+    calls: int
+    bytes: int
+
+
+class Searcher(Protocol):
+    """A reader kept open for many queries (a long-lived process reuses it)."""
+
+    def search(
+        self,
+        text: str,
+        mode: str,
+        fuzzy: bool,
+        filters: Filters,
+        *,
+        sort: str = "relevance",
+        want: int | None = 20,
+        highlight: bool = True,
+    ) -> RawResult:
+        """The first ``want`` hits (None: all) in the documented order, exact totals."""
+
+    def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
+        """(matching sentences, matching calls), exactly."""
+
+    def context(self, handle: object, before: int, after: int) -> tuple[list, list]:
+        """The sentences just before and after a hit in its call, in order."""
+
+    def vocabulary(self, field: str) -> list[str]:
+        """Indexed values of ``host`` or ``account``, for fuzzy matching and suggestions."""
+
+    def explain(self, text: str, mode: str, fuzzy: bool) -> str:
+        """The parsed query, as the engine runs it (``--show-query``)."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Searcher: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class Writer(Protocol):
+    """Replaces and deletes calls' documents; nothing is visible before ``commit``."""
+
+    sentences_added: int
+
+    def replace(self, joined: CallSentences, version: str) -> None: ...
+
+    def delete(self, call_id: str) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Writer: ...
+
+    def __exit__(self, exc_type: object, *rest: object) -> None: ...
+
+
+class Engine(Protocol):
+    """One index (a directory for Whoosh) and what can be done with it."""
+
+    def searcher(self) -> Searcher: ...
+
+    def writer(self) -> Writer: ...
+
+    def versions(self) -> dict[str, str]:
+        """call id -> the catalog version (content hash) the index reflects."""
+
+    def stats(self) -> IndexStats: ...
+
+    def rebuild(self, calls: Iterable[tuple[CallSentences, str]]) -> int:
+        """A new index from ``calls`` (joined call, version), switched to only when
+        complete; returns sentences indexed."""
+
+    def prepare(self) -> None:
+        """Create an empty index if there is none; remove abandoned partial rebuilds."""
+
+
+def open_engine(index_dir: Path) -> Engine:
+    """The engine for an index directory (Whoosh; a second engine is chosen here)."""
+    from .engines.whoosh import WhooshEngine
+
+    return WhooshEngine(Path(index_dir))

@@ -1,0 +1,98 @@
+"""Filters as a membership test on matches: call document ranges and column values.
+
+Whoosh's own ``filter=`` would build a set of every allowed document on every search;
+these are asked ``docnum in allowed`` only for documents that match the query.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from whoosh import query
+from whoosh.idsets import DocIdSet
+
+from ...engine import Filters
+from .schema import SCHEMA
+
+
+def column(reader, field: str):
+    """A field's column values by document number. An index with no segment yet (a first
+    sync that has not committed a page) has an empty reader without columns; nothing can
+    match there, so an empty mapping serves."""
+    if reader.doc_count_all() == 0:
+        return {}
+    return reader.column_reader(field, translate=True)
+
+
+class Ranges:
+    """Sorted, disjoint ``[start, end)`` document ranges with a fast membership test."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _end in ranges]
+        self.ends = [end for _start, end in ranges]
+
+    def __contains__(self, docnum: int) -> bool:
+        i = bisect.bisect_right(self.starts, docnum) - 1
+        return i >= 0 and docnum < self.ends[i]
+
+
+class Allowed(DocIdSet):
+    """A filter Whoosh's collector can ask ``docnum in allowed`` without a set of every
+    allowed document: call ranges, then column values (speaker, affiliation)."""
+
+    def __init__(self, ranges: Ranges | None, tests: list[tuple[object, set[str]]]) -> None:
+        self.ranges = ranges
+        self.tests = tests
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, docnum: int) -> bool:
+        if self.ranges is not None and docnum not in self.ranges:
+            return False
+        return all(column[docnum] in values for column, values in self.tests)
+
+
+def call_query(filters: Filters, call_terms: list[query.Query]) -> query.Query | None:
+    """The call documents passing the per-call filters (None: no per-call filter)."""
+    if not filters.per_call and not call_terms:
+        return None
+    parts: list[query.Query] = [query.Term("is_marker", "1"), *call_terms]
+    if filters.call_ids:
+        parts.append(query.Or([query.Term("marker_call", c) for c in filters.call_ids]))
+    if filters.title:
+        parts.extend(query.Term("title", t.text) for t in SCHEMA["title"].analyzer(filters.title))
+    if filters.hosts:
+        parts.append(query.Or([query.Term("host", h) for h in filters.hosts]))
+    if filters.accounts:
+        parts.append(query.Or([query.Term("account", a) for a in filters.accounts]))
+    if filters.start or filters.end:
+        low = int(filters.start.timestamp()) if filters.start else None
+        high = int(filters.end.timestamp()) - 1 if filters.end else None
+        parts.append(query.NumericRange("call_started", low, high))
+    return query.And(parts)
+
+
+def call_ranges(searcher, calls: query.Query) -> Ranges:
+    """Document-number ranges of the calls ``calls`` matches. A call's sentences are
+    written just before its call document, and Whoosh keeps document order through
+    merges, so each call is one range."""
+    ends = sorted(calls.docs(searcher))
+    sizes = column(searcher.reader(), "sentences")
+    return Ranges([(end - sizes[end], end) for end in ends])
+
+
+def allowed(reader, ranges: Ranges | None, filters: Filters) -> Allowed | None:
+    """The filter as a membership test (None when nothing filters): checked only on
+    documents that match the query, so its cost follows the matches, not the corpus."""
+    tests = [
+        (column(reader, field), set(values))
+        for field, values in (
+            ("speaker_key", filters.speaker_keys),
+            ("affiliation", filters.affiliations),
+        )
+        if values
+    ]
+    if ranges is None and not tests:
+        return None
+    return Allowed(ranges, tests)

@@ -1,0 +1,199 @@
+"""Searching the Whoosh index: plan, filter, rank (:mod:`.topn`), and read hits back.
+
+A searcher is kept open for many queries (a long-lived process reuses it); resolved call
+filters are cached on it. Hits leave as engine-neutral :class:`~gong_search.engine.RawHit`
+whose ``handle`` is the Whoosh document number, meaningful only to :meth:`context`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import query
+
+from ...engine import Filters, RawHit, RawResult, Sentence
+from . import filters as fl
+from . import topn
+from .query import Plan, parser, plan
+from .schema import bm25f, spans
+from .store import open_index, reading
+
+
+class WhooshSearcher:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._ix = open_index(index_dir)
+        with reading(index_dir):
+            self._searcher = self._ix.searcher(weighting=bm25f())
+        self._reader = self._searcher.reader()
+        self._call_ids = fl.column(self._reader, "call_id")
+        self._call_cache: dict[Filters, fl.Ranges] = {}
+        self._parser = parser()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._ix.close()
+
+    def __enter__(self) -> WhooshSearcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the seam --
+
+    def search(
+        self,
+        text: str,
+        mode: str,
+        fuzzy: bool,
+        filters: Filters,
+        *,
+        sort: str = "relevance",
+        want: int | None = 20,
+        highlight: bool = True,
+    ) -> RawResult:
+        """The top ``want`` hits (None = all), with exact totals and, if asked, the
+        character spans of matched words (costly on large exports)."""
+        with reading(self.index_dir):
+            return self._search(text, mode, fuzzy, filters, sort, want, highlight)
+
+    def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
+        """(matching sentences, matching calls), exact, without scoring."""
+        with reading(self.index_dir):
+            planned = self._plan(text, mode, fuzzy)
+            ids = topn.matching(self._searcher, planned.matches, self._allowed(planned, filters))
+            return len(ids), len({self._call_ids[d] for d in ids})
+
+    def context(self, handle: object, before: int, after: int) -> tuple[list, list]:
+        """The sentences around a hit in the same call, in order.
+
+        A call's live sentences are consecutive documents, so its neighbours are read
+        directly; the walk stops at another call, a call document or a deleted document.
+        """
+        docnum = int(handle)  # type: ignore[call-overload]
+        with reading(self.index_dir):
+            call_id = self._call_ids[docnum]
+            return (
+                self._neighbours(docnum, -1, before, call_id)[::-1],
+                self._neighbours(docnum, 1, after, call_id),
+            )
+
+    def vocabulary(self, field: str) -> list[str]:
+        """Distinct indexed values of a keyword field (e.g. every account domain)."""
+        with reading(self.index_dir):
+            terms = self._reader.lexicon(field)
+            return [t.decode() if isinstance(t, bytes) else t for t in terms]
+
+    def explain(self, text: str, mode: str, fuzzy: bool) -> str:
+        """The query as it runs: each rank tier, then the call filters."""
+        with reading(self.index_dir):
+            planned = self._plan(text, mode, fuzzy)
+        names = ["every word", "any word"] if len(planned.tiers) > 1 else ["matches"]
+        lines = [f"{name}: {tier}" for name, tier in zip(names, planned.tiers, strict=True)]
+        lines += [f"call filter: {term}" for term in planned.call_terms]
+        return "\n".join(lines)
+
+    # -- inside --
+
+    def _plan(self, text: str, mode: str, fuzzy: bool) -> Plan:
+        return plan(self._parser, self._reader, text, mode, fuzzy)
+
+    def _search(
+        self,
+        text: str,
+        mode: str,
+        fuzzy: bool,
+        filters: Filters,
+        sort: str,
+        want: int | None,
+        highlight: bool,
+    ) -> RawResult:
+        planned = self._plan(text, mode, fuzzy)
+        allowed = self._allowed(planned, filters)
+        terms = self._highlight_terms(planned.matches) if highlight and sort != "date" else set()
+
+        def build(entry: tuple[topn.Match, bool]) -> RawHit:
+            match, all_words = entry
+            docnum = topn.docnum_of(match)
+            sentence = self._sentence(docnum)
+            found = spans(sentence.text, terms)
+            return RawHit(docnum, sentence, topn.score_of(match), all_words, found)
+
+        if sort == "date":
+            dated = topn.dated_matches(self._searcher, planned.matches, allowed)
+            ranked, counts = [(m, False) for m in topn.top(dated, want, self._call_of)], []
+            total = len(dated)
+        else:
+            ranked, counts = self._ranked(planned, allowed, want)
+            total = sum(counts)
+        if len(counts) > 1:  # the first tier is the all-words tier
+            all_words = counts[0]
+        elif planned.all_words is planned.matches:
+            all_words = total
+        else:
+            all_words = len(topn.matching(self._searcher, planned.all_words, allowed))
+        return RawResult(ranked, total, all_words, build)  # type: ignore[arg-type]
+
+    def _ranked(
+        self, planned: Plan, allowed: fl.Allowed | None, want: int | None
+    ) -> tuple[list[tuple[topn.Match, bool]], list[int]]:
+        """The first ``want`` documents, tier by tier: every tier is counted exactly
+        (posting lists, no scoring); a tier is scored only when the page reaches into it.
+        Returns ((document, all-words tier?) in order, matches per tier)."""
+        tiered = len(planned.tiers) > 1
+        ranked: list[tuple[topn.Match, bool]] = []
+        counts: list[int] = []
+        earlier: set[int] = set()
+        for rank, tier in enumerate(planned.tiers):
+            left = None if want is None else max(0, want - len(ranked))
+            matched, scored = topn.tier_matches(self._searcher, tier, allowed, earlier, left)
+            counts.append(len(matched))
+            best = topn.top(scored, left, self._call_of) if left != 0 else []
+            ranked.extend((m, tiered and rank == 0) for m in best)
+            earlier |= matched
+        return ranked, counts
+
+    def _allowed(self, planned: Plan, filters: Filters) -> fl.Allowed | None:
+        calls = fl.call_query(filters, planned.call_terms)
+        ranges = None
+        if calls is not None:
+            cacheable = not planned.call_terms
+            ranges = self._call_cache.get(filters) if cacheable else None
+            if ranges is None:
+                ranges = fl.call_ranges(self._searcher, calls)
+                if cacheable:
+                    self._call_cache[filters] = ranges
+        return fl.allowed(self._reader, ranges, filters)
+
+    def _call_of(self, docnum: int) -> str:
+        return self._call_ids[docnum]
+
+    def _sentence(self, docnum: int) -> Sentence:
+        f = self._reader.stored_fields(docnum)
+        return Sentence(
+            call_id=f["call_id"],
+            ordinal=f["ordinal"],
+            call_started=f["started"],
+            speaker_name=f["speaker_name"],
+            speaker_email=f.get("speaker_email", ""),
+            affiliation=f["affiliation"].capitalize(),  # indexed lower case for filters
+            start_ms=f["start_ms"],
+            end_ms=f["end_ms"],
+            text=f["text"],
+        )
+
+    def _neighbours(self, docnum: int, step: int, count: int, call_id: str) -> list[Sentence]:
+        found: list[Sentence] = []
+        reader = self._reader
+        position = docnum + step
+        while len(found) < count and 0 <= position < reader.doc_count_all():
+            if reader.is_deleted(position) or self._call_ids[position] != call_id:
+                break
+            found.append(self._sentence(position))
+            position += step
+        return found
+
+    def _highlight_terms(self, q: query.Query) -> set[str]:
+        found = q.existing_terms(self._reader, phrases=True, expand=True)
+        return {t.decode() if isinstance(t, bytes) else t for f, t in found if f == "text"}

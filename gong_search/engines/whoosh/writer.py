@@ -1,0 +1,148 @@
+"""Writing the Whoosh index: a call's documents, replaced or deleted, and full rebuilds.
+
+Writers always ``cancel()`` on failure so Whoosh's lock is released.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index
+
+from ...sentences import CallSentences, normalize_name
+from .schema import WRITER_SETTINGS
+from .store import new_generation, open_index, switch_to
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def sentence_documents(joined: CallSentences) -> Iterable[dict]:
+    call_id, started = joined.call.id, int(joined.call.started.timestamp())
+    for row in joined.rows:
+        yield {
+            "call_id": call_id,
+            "started": started,
+            "text": row.text,
+            "ordinal": row.ordinal,
+            "speaker": f"{row.speaker_name} {row.speaker_email.replace('@', ' ')}",
+            "speaker_key": normalize_name(row.speaker_name),
+            "speaker_name": row.speaker_name,
+            "speaker_email": row.speaker_email,
+            "affiliation": row.affiliation.lower(),
+            "topic": row.topic.lower(),
+            "start_ms": row.start_ms,
+            "end_ms": row.end_ms,
+        }
+
+
+def call_document(joined: CallSentences, content_hash: str) -> dict:
+    """The per-call document: shared fields for filters, and the hash the index reflects."""
+    call = joined.call
+    return {
+        "marker_call": call.id,
+        "marker_hash": content_hash,
+        "is_marker": "1",
+        "title": call.title,
+        "host": normalize_name(joined.host_name),
+        "account": ",".join(joined.domains),
+        "call_started": int(call.started.timestamp()),
+        "sentences": len(joined.rows),
+    }
+
+
+def _add_call(writer, joined: CallSentences, content_hash: str) -> None:
+    for doc in sentence_documents(joined):
+        writer.add_document(**doc)
+    writer.add_document(**call_document(joined, content_hash))
+
+
+class IndexUpdater:
+    """One Whoosh writer for a batch of call replacements; commit or cancel, never leak.
+
+    Whoosh only deletes documents that are already committed, so replacing the same call
+    twice inside one writer would duplicate it: that case commits first.
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._ix = open_index(self.index_dir, create=True)
+        self._writer = None
+        self._touched: set[str] = set()
+        self.sentences_added = 0
+
+    def _w(self):
+        if self._writer is None:
+            self._writer = self._ix.writer(**WRITER_SETTINGS)
+        return self._writer
+
+    def replace(self, joined: CallSentences, content_hash: str) -> None:
+        """Make the index hold exactly ``joined`` for its call, tagged with ``content_hash``."""
+        if joined.call.id in self._touched:
+            self.commit()
+        self.delete(joined.call.id)
+        _add_call(self._w(), joined, content_hash)
+        self.sentences_added += len(joined.rows)
+
+    def delete(self, call_id: str) -> None:
+        writer = self._w()
+        writer.delete_by_term("call_id", call_id)
+        writer.delete_by_term("marker_call", call_id)
+        self._touched.add(call_id)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.commit()
+        self._touched.clear()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.cancel()
+        self._touched.clear()
+
+    def close(self) -> None:
+        self.cancel()
+        self._ix.close()
+
+    def __enter__(self) -> IndexUpdater:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.commit()
+        self.close()
+
+
+def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
+    """Build a fresh generation from ``calls`` and switch to it only once complete."""
+    generation = new_generation(index_dir)
+    ix = index.open_dir(str(generation))
+    writer = ix.writer(**WRITER_SETTINGS)
+    count = 0
+    try:
+        for joined, content_hash in calls:
+            _add_call(writer, joined, content_hash)
+            count += len(joined.rows)
+        writer.commit()
+    except BaseException:
+        _discard(writer, ix, generation)
+        raise
+    ix.close()
+    switch_to(index_dir, generation)
+    return count
+
+
+def _discard(writer, ix: index.Index, generation: Path) -> None:
+    """Remove a half-built generation. On a full disk cancelling the writer fails too (it
+    flushes as it closes); the directory must go all the same, and the first error is the
+    one to report."""
+    try:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        ix.close()
+    finally:
+        shutil.rmtree(generation, ignore_errors=True)

@@ -11,7 +11,8 @@ anything else is a bug and is allowed to show a traceback.
     │   ├── RateLimitedError        429 with a Retry-After longer than we will wait (exit 1)
     │   └── UnreachableError        connection errors / timeouts after all retries
     ├── CatalogError                the SQLite catalog is missing, corrupt or unwritable
-    ├── IndexStoreError             the Whoosh index is missing, corrupt or unwritable
+    ├── IndexStoreError             the search index is missing, corrupt or unwritable
+    │   └── IndexChangedError       a read raced a sync's commit: read again
     ├── LockedError                 another sync/reindex holds the lock
     ├── WindowError                 an empty or inverted sync window, before any request
     ├── RemovalRefusedError         --full would remove on an untrustworthy listing (exit 1)
@@ -71,7 +72,7 @@ class IndexStoreError(GongSearchError):
 
 
 class IndexChangedError(IndexStoreError):
-    """A read raced a sync's commit (segments merged away under it): read again."""
+    """A read raced a sync's commit (what it opened was merged away): read again."""
 
 
 class LockedError(GongSearchError):

@@ -7,8 +7,8 @@ This is the library API scripts and agents import::
     for hit in result.hits:
         print(hit.speaker_name, hit.at, hit.text, hit.call_url)
 
-Whoosh's own parser never raises (``"unclosed`` silently becomes words), so the query is
-validated here first and every problem is a :class:`QueryError` naming it.
+Query parsers forgive (``"unclosed`` silently becomes words), so the query is validated
+here first, the same for every engine, and every problem is a :class:`QueryError` naming it.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class SearchResult:
 
 
 def validate_query(text: str, mode: str = "default") -> None:
-    """Reject what Whoosh would silently misread, with a message naming the problem."""
+    """Reject what an engine would silently misread, with a message naming the problem."""
     if mode not in MODES:
         raise QueryError(f"unknown mode {mode!r}")
     if not text.strip():
@@ -354,6 +354,21 @@ def count_open(
     return engine.count(query, options.mode, options.fuzzy, filters)
 
 
+def explain(index_dir: str | Path, query: str, options: SearchOptions | None = None) -> str:
+    """The query as the engine runs it (``--show-query``): rank tiers and call filters,
+    plus a note when lowercase ``and``/``or`` were searched as words."""
+    options = options or SearchOptions()
+    validate_query(query, options.mode)
+    shown = _with_index(
+        Path(index_dir), lambda _c, e: e.explain(query, options.mode, options.fuzzy)
+    )
+    lowercase = sorted({w for w in outside_quotes(query).split() if w in ("and", "or", "not")})
+    if lowercase and options.mode != "literal":
+        words = ", ".join(lowercase)
+        shown += f"\nnote: {words} searched as words; operators are upper case (AND OR NOT)"
+    return shown
+
+
 def export(
     index_dir: str | Path,
     query: str,
@@ -378,8 +393,9 @@ def _reading(index_dir: Path) -> Iterator[tuple[Catalog, Searcher]]:
 def _with_index(index_dir: Path, run: Callable[[Catalog, Searcher], T]) -> T:
     """Run a read against a fresh catalog + searcher, retrying if a sync changes it meanwhile.
 
-    Whoosh opens segment files lazily, so a search racing a sync's commit can find a merged
-    segment gone; a fresh searcher sees the new commit. Persistent failures still surface.
+    A search racing a sync's commit can find the data it opened gone
+    (:class:`~gong_search.errors.IndexChangedError`); a fresh searcher sees the new commit.
+    Persistent failures still surface.
     """
     for attempt in range(READ_ATTEMPTS):
         try:

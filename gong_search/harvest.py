@@ -1,11 +1,13 @@
 """The harvester: Gong pages -> catalog -> index, crash-safe and incremental.
 
-Per page of listed calls: fetch their transcripts (one batched request per 100 calls),
-commit the page to the catalog, then replace the changed calls in the index and commit it.
-The index tags each call with the catalog content hash it reflects, so whatever a crash
-interrupts, :func:`repair` at the start of the next run makes the two agree again.
+Per page of listed calls: fetch their transcripts (one batched request per 100 calls;
+:mod:`fetcher`, in the prefetch thread), commit the page to the catalog, then replace the
+changed calls in the index and commit it (:mod:`committer`, on the main thread). The index
+tags each call with the catalog content hash it reflects, so whatever a crash interrupts,
+:func:`repair` at the start of the next run makes the two agree again. This module keeps
+the order of a run: window, repair, listing passes, retries, removal.
 
-Reliability rules kept here (see docs/reliability.md):
+Reliability rules kept here and in :mod:`committer` (see docs/reliability.md):
 
 * the watermark moves after every committed page, so a run stopped by the daily quota or a
   signal resumes where it stopped instead of re-spending requests; calls whose transcript
@@ -21,23 +23,24 @@ Reliability rules kept here (see docs/reliability.md):
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .catalog import CATALOG_NAME, Catalog, StoredCall, owner_only_files
-from .commit_safety import DeferSignals, crash_point, storage_errors
+from .catalog import CATALOG_NAME, Catalog, owner_only_files
+from .commit_safety import storage_errors
+from .committer import Committer
 from .engine import open_engine
-from .errors import CursorExpiredError, GongAPIError, RateLimitedError, RemovalRefusedError
-from .gong.client import MAX_IDS_PER_REQUEST, GongClient, Page
+from .errors import CursorExpiredError, GongAPIError, RemovalRefusedError
+from .fetcher import FetchedPage, Fetcher
+from .gong.client import MAX_IDS_PER_REQUEST, GongClient
 from .gong.records import Call, Transcript
 from .lock import SyncLock
 from .pipeline import prefetch
 from .removal import RemovalPlan, plan_removal
 from .repair import readable_versions, rebuild_from_catalog, repair
-from .sync_report import Progress, SyncOptions, SyncReport
-from .window import WATERMARK, advance_watermark, clamped_start, resolve_window
+from .sync_report import Progress, SyncOptions, SyncReport, Tally
+from .window import resolve_window
 
 LAST_SYNC = "last_sync"
 MAX_CURSOR_RESTARTS = 5
@@ -48,18 +51,13 @@ RECHECK_HOURS = (1.0, 4.0, 12.0, 24.0, 48.0, 96.0, 168.0, 336.0)
 __all__ = ["SyncOptions", "SyncReport", "sync", "reindex"]
 
 
-@dataclass(frozen=True)
-class _FetchedPage:
-    """One listing page, fetched: calls to store, their transcripts, calls gone since, and
-    calls whose transcript batch Gong refused (remembered, asked for again next run)."""
-
-    calls: list[Call]
-    transcripts: dict[str, Transcript]
-    gone: set[str]
-    failed: list[Call]
-
-
 class Harvester:
+    """One sync run: the window, the listing passes, retries and removals, in order.
+
+    The :class:`Fetcher` does the network (in the prefetch thread), the
+    :class:`Committer` the writes; both return tallies, added to the report here.
+    """
+
     def __init__(
         self,
         index_dir: Path,
@@ -72,15 +70,13 @@ class Harvester:
         self.options = options
         self.progress = progress or (lambda report: None)
         self.report = SyncReport()
+        self.fetcher = Fetcher(client, options.include_private)
         self.engine = open_engine(self.index_dir)
         exists = (self.index_dir / CATALOG_NAME).exists()
         # A dry run writes nothing, not even an empty catalog.
         with storage_errors(self.index_dir):
             self.catalog = Catalog(None if options.dry_run and not exists else self.index_dir)
         self.now = datetime.now().astimezone()
-        self.window_end = self.now
-        self.indexed: dict[str, str] = {}
-        self.synced_starts: list[datetime] = []
         self.vanished: set[str] = set()  # listed, then gone before their transcript came
         self.failed_now: set[str] = set()  # transcript batch refused during this run
         self.shortfall = ""  # how the last listing pass fell short of Gong's total
@@ -108,12 +104,16 @@ class Harvester:
     def _repair(self) -> None:
         """Bring the index back in line with the catalog, counting the work in the report."""
         if readable_versions(self.engine) is None:
-            self.report.repaired_sentences = rebuild_from_catalog(self.catalog, self.engine)
+            sentences = rebuild_from_catalog(self.catalog, self.engine)
+            self.report.add(Tally(repaired_sentences=sentences))
             self.report.rebuilt_index = True
         calls, sentences = repair(self.catalog, self.engine)
-        self.report.repaired = calls
-        self.report.repaired_sentences += sentences
-        self.indexed = self.engine.versions()
+        self.report.add(Tally(repaired=calls, repaired_sentences=sentences))
+
+    def _add(self, tally: Tally) -> None:
+        """Count a step's work and show it: the only way counts reach the report."""
+        self.report.add(tally)
+        self._report_progress()
 
     def _report_progress(self) -> None:
         self.report.requests = self.client.request_count
@@ -122,24 +122,18 @@ class Harvester:
     def _sync(self) -> None:
         start, end, note = resolve_window(self.catalog, self.options, self.now)
         self.report.start, self.report.end, self.report.window_note = start, end, note
-        self.window_end = min(end, self.now)
         self._report_progress()  # lets the user see the window before any request
         if self.options.dry_run:
             self._dry_run(start, end)
             return
+        pending_since = self.now - timedelta(days=self.options.pending_days)
+        self.committer = Committer(self.catalog, self.engine, min(end, self.now), pending_since)
         self.catalog.store_users(u for page in self.client.users() for u in page.items)
         listed = self._list_window(start, end)
         self._retry_unfinished(exclude=listed | self.failed_now)
         if self.options.full:
             self._remove_missing(self._plan_removal(start, end, listed))
-        self._advance_watermark()
         self.catalog.set_state(LAST_SYNC, datetime.now().astimezone().isoformat())  # when it ended
-
-    def _advance_watermark(self) -> None:
-        """Record progress after each page: a stopped run resumes here, not from scratch."""
-        watermark = advance_watermark(self.catalog.get_state(WATERMARK), self.synced_starts)
-        if watermark:
-            self.catalog.set_state(WATERMARK, watermark)
 
     def _dry_run(self, start: datetime, end: datetime) -> None:
         """The first page tells the total, which is all a dry run spends; with ``--full``
@@ -148,7 +142,7 @@ class Harvester:
         for page in self.client.calls(start, end):
             self.report.total_listed = page.total
             self.report.listed += len(page.items)
-            listed.update(c.id for c in page.items if self._wanted(c))
+            listed.update(c.id for c in page.items if self.fetcher.wanted(c))
             self._report_progress()
             if not self.options.full:
                 return
@@ -156,9 +150,6 @@ class Harvester:
             self.shortfall = self._short(self.report.listed, self.report.total_listed)
         plan = self._plan_removal(start, end, listed)
         self.report.would_remove, self.report.removal_refused = plan.call_ids, plan.refusal
-
-    def _wanted(self, call: Call) -> bool:
-        return self.options.include_private or not call.is_private
 
     def _list_window(self, start: datetime, end: datetime) -> set[str]:
         """List the window page by page; returns the ids of the calls kept.
@@ -176,13 +167,11 @@ class Harvester:
             pass_start, totals = resume_from, []
             try:
                 # the next page is fetched while this one is committed and indexed
-                for page, fetched in prefetch(self._fetch_pages(resume_from, end, seen)):
-                    self.report.total_listed = max(self.report.total_listed, page.total)
-                    kept |= self._commit_page(fetched)
+                for page in prefetch(self.fetcher.pages(resume_from, end, seen)):
+                    kept |= self._commit_page(page)
                     totals.append(page.total)
-                    if page.items:
-                        resume_from = max(c.started for c in page.items)
-                        self.listed_any = True
+                    if page.latest_start is not None:
+                        resume_from, self.listed_any = page.latest_start, True
             except CursorExpiredError:
                 continue
             self.shortfall = self._pass_shortfall(seen, pass_start, totals)
@@ -209,138 +198,28 @@ class Harvester:
     def _short(got: int, total: int) -> str:
         return f"the listing returned {got} of the {total} calls Gong reports"
 
-    def _fetch_pages(
-        self, start: datetime, end: datetime, seen: dict[str, datetime]
-    ) -> Iterator[tuple[Page[Call], _FetchedPage]]:
-        """Listing pages with their transcripts: network and parsing only (runs in a thread)."""
-        for page in self.client.calls(start, end):
-            fetched = self._fetch_page([c for c in page.items if c.id not in seen])
-            seen.update((c.id, c.started) for c in page.items)
-            yield page, fetched
-
-    def _fetch_page(self, calls: list[Call]) -> _FetchedPage:
-        unique = {c.id: c for c in calls}
-        wanted = [c for c in unique.values() if self._wanted(c)]
-        self.report.skipped_private += len(unique) - len(wanted)
-        self.report.listed += len(unique)
-        transcripts, failed = self._fetch_transcripts([c.id for c in wanted])
-        gone = self._vanished([c.id for c in wanted if c.id not in failed], transcripts)
-        return _FetchedPage(
-            [c for c in wanted if c.id not in failed | gone],
-            transcripts,
-            gone,
-            [c for c in wanted if c.id in failed],
-        )
-
-    def _commit_page(self, fetched: _FetchedPage) -> set[str]:
+    def _commit_page(self, page: FetchedPage) -> set[str]:
         """Store and index one fetched page (main thread: it owns catalog and index)."""
-        self._forget_vanished(fetched.gone)
-        if fetched.failed:
-            self.catalog.remember_failed(fetched.failed)
-            self.failed_now.update(c.id for c in fetched.failed)
-        self._store_and_index(fetched.calls, fetched.transcripts)
-        return {c.id for c in fetched.calls}
+        self.report.add(page.tally)
+        self._forget_vanished(page.fetched.vanished)
+        refused = page.fetched.refused(page.wanted)
+        if refused:
+            self.catalog.remember_failed(refused)
+            self.failed_now.update(c.id for c in refused)
+        calls = page.fetched.storable(page.wanted)
+        self._store(calls, page.fetched.transcripts)
+        return {c.id for c in calls}
 
-    def _fetch_transcripts(self, call_ids: list[str]) -> tuple[dict[str, Transcript], set[str]]:
-        """Transcripts for ``call_ids`` in batches of 100; a batch Gong refuses fails alone."""
-        found: dict[str, Transcript] = {}
-        failed: set[str] = set()
-        for i in range(0, len(call_ids), MAX_IDS_PER_REQUEST):
-            batch = call_ids[i : i + MAX_IDS_PER_REQUEST]
-            try:
-                for page in self.client.transcripts(call_ids=batch):
-                    found.update((t.call_id, t) for t in page.items if t.call_id in batch)
-            except (RateLimitedError, CursorExpiredError):
-                raise
-            except GongAPIError as exc:
-                if exc.status is None or exc.status in (401, 403):
-                    raise
-                failed.update(batch)
-                self.report.failed.extend(batch)
-        return found, failed
-
-    def _vanished(self, call_ids: list[str], transcripts: dict[str, Transcript]) -> set[str]:
-        """Calls Gong sent no transcript entry for and no longer lists: deleted meanwhile.
-
-        Gong answers a transcript request with an entry (maybe empty) for every call that
-        exists, so an absent entry is checked with one listing request by id. A call that
-        is really gone is not stored (and removed if an earlier run stored it); a call that
-        still exists is stored as usual, with its transcript pending.
-        """
-        missing = [cid for cid in call_ids if cid not in transcripts]
-        if not missing:
-            return set()
-        still_listed: set[str] = set()
-        for i in range(0, len(missing), MAX_IDS_PER_REQUEST):
-            for page in self.client.calls(call_ids=missing[i : i + MAX_IDS_PER_REQUEST]):
-                still_listed.update(c.id for c in page.items)
-        return set(missing) - still_listed
+    def _store(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
+        self._add(self.committer.store(calls, transcripts))
 
     def _forget_vanished(self, gone: set[str]) -> None:
         if not gone:
             return
+        newly = gone - self.vanished
         self.vanished |= gone
-        self.report.vanished = len(self.vanished)
-        self.catalog.forget_failed(gone)
-        self._delete([cid for cid in gone if self.catalog.call(cid) is not None])
-
-    def _store_and_index(self, calls: list[Call], transcripts: dict[str, Transcript]) -> None:
-        if not calls:
-            self._report_progress()
-            return
-        stored = []
-        states = self.catalog.transcript_states(c.id for c in calls)
-        for call in calls:
-            transcript = transcripts.get(call.id)
-            if not (transcript and transcript.sentence_count) and states.get(call.id) == "ready":
-                transcript = self.catalog.transcript(call.id)  # never degrade a ready call
-            stored.append(self._stored(call, transcript))
-        with DeferSignals():
-            self.catalog.store_calls(stored)
-            self.synced_starts.append(clamped_start((c.started for c in calls), self.window_end))
-            self._advance_watermark()
-            crash_point("after_catalog_commit")
-            self._index(
-                stored, was_ready={cid for cid, state in states.items() if state == "ready"}
-            )
-
-    def _stored(self, call: Call, transcript: Transcript | None) -> StoredCall:
-        joined = self.catalog.join(call, transcript)
-        if joined.rows:
-            state = "ready"
-        elif call.started >= self.now - timedelta(days=self.options.pending_days):
-            state = "pending"
-        else:
-            state = "none"
-        if transcript is None:
-            transcript = Transcript(call.id, (), raw={"callId": call.id, "transcript": []})
-        return StoredCall(joined, transcript, joined.content_hash(), state)
-
-    def _index(self, stored: list[StoredCall], was_ready: set[str]) -> None:
-        """Replace changed calls in the index; count them as the summary reports them."""
-        changed = [s for s in stored if self.indexed.get(s.call.id) != s.content_hash]
-        self.report.unchanged += len(stored) - len(changed)
-        if changed:
-            with self.engine.writer() as writer:
-                for n, item in enumerate(changed):
-                    writer.replace(item.joined, item.content_hash)
-                    self.report.unmatched_sentences += item.joined.unmatched
-                    if n == len(changed) // 2:
-                        crash_point("mid_index")
-                crash_point("before_index_commit")
-            for item in changed:
-                self.indexed[item.call.id] = item.content_hash
-            self.report.sentences += writer.sentences_added
-        changed_ids = {item.call.id for item in changed}
-        for item in stored:
-            if item.transcript_state == "pending":
-                self.report.pending += 1
-            elif item.call.id in changed_ids:
-                if item.call.id in was_ready:
-                    self.report.updated += 1
-                else:
-                    self.report.added += 1
-        self._report_progress()
+        self.report.add(Tally(vanished=len(newly)))
+        self.report.add(self.committer.forget_vanished(gone))
 
     def _retry_unfinished(self, exclude: set[str]) -> None:
         """Ask again, in batches, for what earlier runs could not get: transcripts not ready
@@ -351,13 +230,14 @@ class Harvester:
         calls += [c for c in self.catalog.failed_calls() if c.id not in exclude]
         for i in range(0, len(calls), MAX_IDS_PER_REQUEST):
             batch = calls[i : i + MAX_IDS_PER_REQUEST]
-            transcripts, failed = self._fetch_transcripts([c.id for c in batch])
-            gone = self._vanished([c.id for c in batch if c.id not in failed], transcripts)
+            fetched = self.fetcher.transcripts([c.id for c in batch])
+            self.report.add(Tally(failed=fetched.failed))
             if not self.listed_any:  # a key that cannot see calls gets "gone" for all of them
-                gone = set()
-            self._forget_vanished(gone)
-            self._store_and_index([c for c in batch if c.id not in failed | gone], transcripts)
-            self._reschedule([c.id for c in batch if c.id in due and c.id not in failed | gone])
+                fetched = replace(fetched, vanished=set())
+            self._forget_vanished(fetched.vanished)
+            stored = fetched.storable(batch)
+            self._store(stored, fetched.transcripts)
+            self._reschedule([c.id for c in stored if c.id in due])
 
     def _reschedule(self, rechecked: list[str]) -> None:
         """Re-checked calls that still have no transcript wait longer before the next ask."""
@@ -377,20 +257,7 @@ class Harvester:
         if plan.refusal:
             self.report.removal_refused = plan.refusal
             return
-        self._delete(plan.call_ids)
-
-    def _delete(self, call_ids: list[str]) -> None:
-        """Remove calls from the catalog, then the index (one page-commit, signals held)."""
-        if not call_ids:
-            return
-        with DeferSignals():
-            self.catalog.delete_calls(call_ids)
-            with self.engine.writer() as writer:
-                for call_id in call_ids:
-                    writer.delete(call_id)
-        for call_id in call_ids:
-            self.indexed.pop(call_id, None)
-        self.report.removed += len(call_ids)
+        self.report.add(self.committer.delete(plan.call_ids))
 
 
 def sync(

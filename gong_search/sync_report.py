@@ -25,6 +25,30 @@ class SyncOptions:
     allow_mass_removal: bool = False
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What one step of a sync (a fetched page, a commit, a repair) adds to its report.
+
+    Steps return a tally instead of changing the report, so the report is changed in one
+    place (:meth:`SyncReport.add`), on the main thread, never from the prefetch thread.
+    """
+
+    listed: int = 0
+    total_listed: int = 0  # Gong's total for the window: the report keeps the largest
+    skipped_private: int = 0
+    failed: tuple[str, ...] = ()
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pending: int = 0
+    vanished: int = 0
+    sentences: int = 0
+    unmatched_sentences: int = 0
+    repaired: int = 0
+    repaired_sentences: int = 0
+
+
 @dataclass
 class SyncReport:
     start: datetime | None = None
@@ -52,6 +76,23 @@ class SyncReport:
     without_transcript: int = 0
     would_remove: list[str] = field(default_factory=list)  # --full --dry-run
     removal_refused: str = ""
+
+    def add(self, tally: Tally) -> None:
+        """Count one step's work: every counter adds up, except Gong's total (the largest)."""
+        self.listed += tally.listed
+        self.total_listed = max(self.total_listed, tally.total_listed)
+        self.skipped_private += tally.skipped_private
+        self.failed.extend(tally.failed)
+        self.added += tally.added
+        self.updated += tally.updated
+        self.unchanged += tally.unchanged
+        self.removed += tally.removed
+        self.pending += tally.pending
+        self.vanished += tally.vanished
+        self.sentences += tally.sentences
+        self.unmatched_sentences += tally.unmatched_sentences
+        self.repaired += tally.repaired
+        self.repaired_sentences += tally.repaired_sentences
 
     def summary(self) -> str:
         parts = [

@@ -9,7 +9,7 @@ from .catalog import Catalog, Speaker
 from .dates import format_offset
 from .errors import NotFoundError
 from .gong.records import Call
-from .search import match_speakers
+from .names import match_speakers
 from .sentences import SentenceRow
 
 SCHEMA_VERSION = 1

@@ -58,7 +58,9 @@ class SearchOptions:
 
     def __post_init__(self) -> None:
         """Reject a bad request before any work: per-field rules, then the cross-field ones."""
-        object.__setattr__(self, "affiliations", tuple(a.lower() for a in self.affiliations))
+        if isinstance(self.affiliations, tuple | list):  # a str is refused as such below
+            lowered = tuple(str(a).lower() for a in self.affiliations)
+            object.__setattr__(self, "affiliations", lowered)
         model.check_fields(self, QueryError)
         if self.customer and self.internal:
             raise QueryError("--customer and --internal exclude each other")

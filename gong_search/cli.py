@@ -23,7 +23,6 @@ from .cli_common import (
     SPEAKERS_FORMATS,
     STATUS_FORMATS,
     IndexOpt,
-    console,
     format_option,
     say,
 )
@@ -124,11 +123,11 @@ def status(
     format: Annotated[str, format_option(STATUS_FORMATS)] = "table",
 ) -> None:
     """What the index holds: calls, sentences, speakers, dates, pending transcripts, health."""
-    from .render import render_status
+    from .output import emit
     from .status import status as read_status
 
     result = read_status(config.index_dir(index))
-    render_status(result, format)
+    emit(result, format)
     if result.problems:  # a running sync's catalog being a page ahead is not a problem
         raise typer.Exit(1)
 
@@ -156,19 +155,13 @@ def show(
 ) -> None:
     """A call's header (title, date, URL, parties) and its transcript with speakers and times."""
     from .dates import parse_offset
-    from .render import render_call
-    from .show import sentence_json, show_call
+    from .output import emit
+    from .show import show_call
 
     if context < 0:
         raise GongSearchError("--context must not be negative")
-    view = show_call(config.index_dir(index), call_id, parse_offset(at) if at else None, context)
-    if format == "json":
-        typer.echo(_dumps(view.as_json(), indent=2))
-    elif format == "jsonl":
-        for row in view.rows:
-            typer.echo(_dumps({"call_id": view.call.id, **sentence_json(row)}))
-    else:
-        render_call(view, console(sys.stdout), plain=format == "text")
+    at_ms = parse_offset(at) if at else None
+    emit(show_call(config.index_dir(index), call_id, at_ms, context), format)
 
 
 @app.command()
@@ -178,22 +171,11 @@ def speakers(
     format: Annotated[str, format_option(SPEAKERS_FORMATS)] = "table",
 ) -> None:
     """Indexed speakers with affiliation, email and call/sentence counts."""
-    from .render import render_speakers
-    from .show import SCHEMA_VERSION, list_speakers, speaker_json
+    from .output import emit
+    from .show import SpeakerList, list_speakers
 
     found = list_speakers(config.index_dir(index), name)
-    if format == "json":
-        typer.echo(
-            _dumps(
-                {"schema_version": SCHEMA_VERSION, "speakers": [speaker_json(s) for s in found]},
-                indent=2,
-            )
-        )
-    elif format == "jsonl":
-        for s in found:
-            typer.echo(_dumps(speaker_json(s)))
-    elif found:
-        render_speakers(found, console(sys.stdout))
+    emit(SpeakerList(found), format)
     if not found:
         say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
@@ -205,7 +187,8 @@ def demo(
 ) -> None:
     """Try everything without a Gong account: simulate a tenant, sync it, search it."""
     from .demo import DEFAULT_QUERY, build_demo_index
-    from .render import SyncProgressView, render_hits
+    from .output import emit
+    from .render import SyncProgressView
     from .search import search as run_search
 
     text = " ".join(query or []) or DEFAULT_QUERY
@@ -218,7 +201,7 @@ def demo(
     # one hit per call: a first screen of five different conversations
     result = run_search(index_dir, text, limit=5, before=1, after=1, per_call=1)
     typer.echo(f"\nTop hits for {text!r} (one per call):\n")
-    render_hits(result, console(sys.stdout))
+    emit(result, "table")
     prog, ix = _program_name(), shlex.quote(str(index_dir))
     csv_path = shlex.quote(str(index_dir.parent / "budget.csv"))
     typer.echo("\nTry next (same demo index):")
@@ -240,12 +223,6 @@ def _program_name() -> str:
     if script.name == "gong-search" and script.exists():
         return shlex.quote(str(script.resolve()))
     return f"{shlex.quote(sys.executable)} -m gong_search"
-
-
-def _dumps(value: object, indent: int | None = None) -> str:
-    from .export import dumps
-
-    return dumps(value, indent=indent)
 
 
 def main() -> None:

@@ -4,15 +4,12 @@ the small helpers that print lines for people."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import click
 import typer
 
 from .terminal import clean
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 # One list of formats per command: its help and its validation both come from here.
 SEARCH_FORMATS = ("table", "json", "jsonl", "csv")
@@ -62,10 +59,3 @@ RateOpt = Annotated[
 def say(line: str, err: bool = False) -> None:
     """A line for people that may hold data (names, ids, paths): sanitised for the terminal."""
     typer.echo(clean(line), err=err)
-
-
-def console(out: TextIO) -> Console:
-    """A rich console for stdout or an output file (rich is imported only when printing)."""
-    from .render import output_console
-
-    return output_console(out)

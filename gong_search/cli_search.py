@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from . import config
-from .cli_common import SEARCH_FORMATS, IndexOpt, console, format_option, say
+from .cli_common import SEARCH_FORMATS, IndexOpt, format_option, say
 from .errors import QueryError
 from .model import help_of
 from .search_options import SearchOptions
@@ -109,7 +109,8 @@ def search_command(
     uppercase AND OR NOT (lowercase and/or are searched as words).
     """
     from .dates import parse_window
-    from .output import check_target, choose_format
+    from .output import check_target, choose_format, emit
+    from .search import Count
     from .search import count as run_count
     from .search import export as run_export
     from .search import search as run_search
@@ -143,14 +144,9 @@ def search_command(
     index_dir = config.index_dir(index)
     check_target(output, index_dir)
     if count:
-        sentences, calls = run_count(index_dir, text, options)
-        _emit(
-            fmt,
-            output,
-            {"sentences": sentences, "calls": calls},
-            f"{plural(sentences, 'matching sentence')} in {plural(calls, 'call')}",
-        )
-        raise typer.Exit(0 if sentences else 1)
+        counted = Count(*run_count(index_dir, text, options))
+        emit(counted, fmt, output)
+        raise typer.Exit(0 if counted.sentences else 1)
 
     def write(result, hits) -> int:
         return _write_result(result, hits, fmt, output, bom)
@@ -175,7 +171,7 @@ def _write_result(result, hits, fmt: str, output: Path | None, bom: bool | None)
     """Write ``hits`` (a list, or an iterator of every match) in ``fmt``; returns how many."""
     from . import export
     from .output import is_stdout, open_output
-    from .render import render_hits, result_summary, stderr_console
+    from .render import output_console, render, result_summary, stderr_console
 
     with open_output(output, fmt, bom) as out:
         if fmt == "json":
@@ -185,7 +181,7 @@ def _write_result(result, hits, fmt: str, output: Path | None, bom: bool | None)
         elif fmt == "csv":
             written = export.write_csv(hits, out)
         else:
-            render_hits(result, console(out))
+            render(result, output_console(out))
             written = len(result.hits)
     if not is_stdout(output):
         say(f"wrote {plural(written, 'hit')} to {output}", err=True)
@@ -194,12 +190,3 @@ def _write_result(result, hits, fmt: str, output: Path | None, bom: bool | None)
     if fmt != "table" and sys.stderr.isatty():  # people get a summary; pipes get data only
         stderr_console().print(result_summary(result, shown=written))
     return written
-
-
-def _emit(fmt: str, output: Path | None, data: dict, line: str) -> None:
-    """A small object as JSON for machines, or one line for people."""
-    from .export import dumps
-    from .output import open_output
-
-    with open_output(output, fmt, bom=False) as out:
-        out.write((dumps(data) if fmt in ("json", "jsonl") else line) + "\n")

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 from .errors import GongSearchError, QueryError
 
@@ -73,6 +73,27 @@ def _inside(path: Path, directory: Path) -> bool:
     target = path.parent.resolve() / path.name
     root = directory.resolve()
     return target == root or root in target.parents
+
+
+class Result(Protocol):
+    """What every command's answer offers the output layer (and its table in render.py)."""
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+def emit(result: Result, fmt: str, path: Path | None = None) -> None:
+    """Write ``result`` as ``fmt`` to stdout or ``path``: the one way every command but a
+    search's hit listing (streamed, see ``cli_search``) writes its answer."""
+    from .export import dumps, write_jsonl
+    from .render import output_console, render
+
+    with open_output(path, fmt, bom=False) as out:
+        if fmt == "json":
+            out.write(dumps(result.as_json(), indent=2) + "\n")
+        elif fmt == "jsonl":
+            write_jsonl(result.json_rows(), out)  # type: ignore[attr-defined]
+        else:
+            render(result, output_console(out), plain=fmt == "text")
 
 
 @contextmanager

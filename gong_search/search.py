@@ -88,6 +88,20 @@ class SearchResult:
         return end if self.limit and self.hits and more else None
 
 
+@dataclass(frozen=True)
+class Count:
+    """``--count``'s answer, as a result the output layer can write in any format."""
+
+    sentences: int
+    calls: int
+
+    def as_json(self) -> dict[str, int]:
+        return {"schema_version": SCHEMA_VERSION, "sentences": self.sentences, "calls": self.calls}
+
+    def json_rows(self) -> list[dict[str, int]]:
+        return [self.as_json()]
+
+
 # -- validation ----------------------------------------------------------------------------
 
 

@@ -251,7 +251,7 @@ def test_markup_looking_text_prints_intact(crafted_index: Path) -> None:
 
 def test_count_only(crafted_index: Path) -> None:
     result = cli("pricing", "--count", "--index", str(crafted_index), "-f", "json")
-    assert json.loads(result.stdout) == {"sentences": 4, "calls": 2}
+    assert json.loads(result.stdout) == {"schema_version": 1, "sentences": 4, "calls": 2}
 
 
 @pytest.mark.parametrize(

@@ -187,8 +187,7 @@ def demo(
 ) -> None:
     """Try everything without a Gong account: simulate a tenant, sync it, search it."""
     from .demo import DEFAULT_QUERY, build_demo_index
-    from .output import emit
-    from .render import SyncProgressView
+    from .render import SyncProgressView, output_console, render
     from .search import search as run_search
 
     text = " ".join(query or []) or DEFAULT_QUERY
@@ -201,7 +200,7 @@ def demo(
     # one hit per call: a first screen of five different conversations
     result = run_search(index_dir, text, limit=5, before=1, after=1, per_call=1)
     typer.echo(f"\nTop hits for {text!r} (one per call):\n")
-    emit(result, "table")
+    render(result, output_console(sys.stdout))
     prog, ix = _program_name(), shlex.quote(str(index_dir))
     csv_path = shlex.quote(str(index_dir.parent / "budget.csv"))
     typer.echo("\nTry next (same demo index):")

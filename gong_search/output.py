@@ -13,10 +13,10 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 from .errors import GongSearchError, QueryError
 
@@ -76,14 +76,22 @@ def _inside(path: Path, directory: Path) -> bool:
 
 
 class Result(Protocol):
-    """What every command's answer offers the output layer (and its table in render.py)."""
+    """What a command's answer offers the output layer: its JSON document (its table is
+    registered in render.py)."""
 
     def as_json(self) -> dict[str, Any]: ...
 
 
+@runtime_checkable
+class Rows(Protocol):
+    """An answer that is a list, and so can also be JSONL: one object a line."""
+
+    def json_rows(self) -> Iterable[dict[str, Any]]: ...
+
+
 def emit(result: Result, fmt: str, path: Path | None = None) -> None:
-    """Write ``result`` as ``fmt`` to stdout or ``path``: the one way every command but a
-    search's hit listing (streamed, see ``cli_search``) writes its answer."""
+    """Write ``result`` as ``fmt`` to stdout or ``path``: how every command writes its
+    answer, except a search's hits, which are streamed (see ``cli_search``)."""
     from .export import dumps, write_jsonl
     from .render import output_console, render
 
@@ -91,7 +99,9 @@ def emit(result: Result, fmt: str, path: Path | None = None) -> None:
         if fmt == "json":
             out.write(dumps(result.as_json(), indent=2) + "\n")
         elif fmt == "jsonl":
-            write_jsonl(result.json_rows(), out)  # type: ignore[attr-defined]
+            # each command offers jsonl only when its answer has rows (see its --format)
+            assert isinstance(result, Rows), type(result).__name__
+            write_jsonl(result.json_rows(), out)
         else:
             render(result, output_console(out), plain=fmt == "text")
 

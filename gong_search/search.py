@@ -136,6 +136,31 @@ def validate_query(text: str, mode: str = "default") -> None:
             raise QueryError(f"unknown field {name!r} in query (known fields: {known})")
     if not _positive_words(text):
         raise QueryError(f"query {text!r} has no searchable word (only operators or exclusions)")
+    phrase = _speaker_phrase(text)
+    if phrase:
+        raise QueryError(
+            f"speaker: takes words, not a phrase ({phrase}); use --speaker NAME to filter by "
+            "who spoke, or speaker:word"
+        )
+
+
+def _speaker_phrase(text: str) -> str | None:
+    """A quoted phrase of several words in the speaker field (``speaker:"ana lee"`` or
+    inside ``speaker:(...)``): the index keeps no word positions for speakers, and Whoosh
+    would fail on it mid-search rather than say so."""
+    depth, scope, field_end = 0, None, -1
+    for token in re.finditer(r'"[^"]*"|[()]|[^\s()"]+', text):
+        word, in_field = token.group(), token.start() == field_end or scope is not None
+        if word.startswith('"') and in_field and len(idx.analyze(word.strip('"'))) > 1:
+            return word
+        if word == "(":
+            depth += 1
+            scope = depth if token.start() == field_end and scope is None else scope
+        elif word == ")":
+            scope = None if scope == depth else scope
+            depth -= 1
+        field_end = token.end() if word.lstrip("+-").lower() == "speaker:" else -1
+    return None
 
 
 def _depths(text: str) -> Iterator[int]:

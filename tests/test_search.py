@@ -417,3 +417,15 @@ def test_huge_or_deep_queries_are_refused_in_one_line_and_quickly(
     monkeypatch.setattr(idx, "MAX_EXPANSIONS", 5)
     assert "give more letters" in assert_one_line_exit_2(cli("a*", "--index", ix))
     assert cli("pric*", "--index", ix, "-f", "json").exit_code == 0  # a real prefix still works
+
+
+@pytest.mark.parametrize(
+    "query", ['speaker:"ana lee"', 'pricing speaker:("a b")', 'NOT speaker:"a-b" pricing']
+)
+def test_a_phrase_in_the_speaker_field_is_refused_in_one_line(crafted_index: Path, query) -> None:
+    """Found by hypothesis: Whoosh failed mid-search (exit 3), the speaker field has no
+    word positions."""
+    result = cli(query, "--index", str(crafted_index))
+    assert result.exit_code == 2 and "use --speaker NAME" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert cli('speaker:"ana" pricing', "--index", str(crafted_index)).exit_code in (0, 1)

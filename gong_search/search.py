@@ -35,6 +35,7 @@ READ_ATTEMPTS = 3
 T = TypeVar("T")
 MAX_DEPTH = 16  # parentheses
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
+_SPEAKER_FIELD = re.compile(r'(?<![\w"])speaker:$', re.IGNORECASE)  # ends a token
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _speaker_phrase(text: str) -> str | None:
         elif word == ")":
             scope = None if scope == depth else scope
             depth -= 1
-        field_end = token.end() if word.lstrip("+-").lower() == "speaker:" else -1
+        field_end = token.end() if _SPEAKER_FIELD.search(word) else -1
     return None
 
 

@@ -420,7 +420,8 @@ def test_huge_or_deep_queries_are_refused_in_one_line_and_quickly(
 
 
 @pytest.mark.parametrize(
-    "query", ['speaker:"ana lee"', 'pricing speaker:("a b")', 'NOT speaker:"a-b" pricing']
+    "query",
+    ['speaker:"ana lee"', 'pricing speaker:("a b")', 'NOT speaker:"a-b" pricing', '*speaker:"a a"'],
 )
 def test_a_phrase_in_the_speaker_field_is_refused_in_one_line(crafted_index: Path, query) -> None:
     """Found by hypothesis: Whoosh failed mid-search (exit 3), the speaker field has no

@@ -163,7 +163,7 @@ class Fts:
     def speaker_keys(self, wanted: str) -> list[str]:
         """The same fuzzy resolution our search does (its own matcher, our speaker list)."""
         from gong_search.catalog import Speaker
-        from gong_search.search import match_speakers
+        from gong_search.names import match_speakers
 
         rows = self.db.execute(
             "SELECT key, name, email, affiliation, calls, sentences FROM speakers"

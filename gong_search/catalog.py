@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .errors import CatalogError
 from .gong import records
@@ -22,6 +24,7 @@ from .gong.records import Call, Transcript, User
 from .sentences import CallSentences, join_sentences, normalize_name
 
 CATALOG_NAME = "catalog.sqlite3"
+F = TypeVar("F", bound=Callable[..., Any])
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, raw TEXT NOT NULL);
@@ -86,6 +89,22 @@ def dumps(raw: dict) -> str:
     return json.dumps(raw, ensure_ascii=True, separators=(",", ":"))
 
 
+def _reads(method: F) -> F:
+    """The catalog's boundary for reads: a damaged or vanished database is a one-line
+    :class:`CatalogError` for every reader (search, show, status), not a traceback. Writes
+    are mapped by :func:`gong_search.commit_safety.storage_errors`, which knows what a
+    failed commit leaves behind."""
+
+    @wraps(method)
+    def read(self: Catalog, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise CatalogError(f"{self.path}: cannot read the catalog ({exc})") from None
+
+    return read  # type: ignore[return-value]
+
+
 class Catalog:
     def __init__(self, index_dir: Path | None, *, create: bool = True) -> None:
         """Open (or create) the catalog in ``index_dir``; ``None`` gives an empty in-memory one.
@@ -123,6 +142,7 @@ class Catalog:
 
     # -- state -------------------------------------------------------------------------
 
+    @_reads
     def get_state(self, key: str, default: str | None = None) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
@@ -140,6 +160,7 @@ class Catalog:
             )
         self._users = None
 
+    @_reads
     def users(self) -> dict[str, User]:
         if self._users is None:
             parsed = (
@@ -192,6 +213,7 @@ class Catalog:
         else:
             self.db.execute("DELETE FROM transcript_checks WHERE call_id = ?", (item.call.id,))
 
+    @_reads
     def due_checks(self, now: datetime) -> list[str]:
         rows = self.db.execute(
             "SELECT call_id FROM transcript_checks WHERE next_check <= ? ORDER BY call_id",
@@ -227,11 +249,13 @@ class Catalog:
                 ((c.id, dumps(c.raw)) for c in calls),
             )
 
+    @_reads
     def failed_calls(self) -> list[Call]:
         rows = self.db.execute("SELECT raw FROM failed_calls ORDER BY id")
         parsed = (records.parse_call(json.loads(raw)) for (raw,) in rows)
         return [c for c in parsed if c]
 
+    @_reads
     def failed_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM failed_calls ORDER BY id")]
 
@@ -252,6 +276,7 @@ class Catalog:
             "INSERT INTO call_speakers VALUES (?, ?, ?, ?, ?, ?)", per_speaker.values()
         )
 
+    @_reads
     def speakers(self) -> list[Speaker]:
         """Every speaker with their call and sentence counts, busiest first."""
         rows = self.db.execute(
@@ -261,6 +286,7 @@ class Catalog:
         )
         return [Speaker(*row) for row in rows]
 
+    @_reads
     def all_call_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM calls ORDER BY started, id")]
 
@@ -273,16 +299,19 @@ class Catalog:
                 self.db.execute("DELETE FROM failed_calls WHERE id = ?", (call_id,))
                 self.db.execute("DELETE FROM transcript_checks WHERE call_id = ?", (call_id,))
 
+    @_reads
     def call(self, call_id: str) -> Call | None:
         row = self.db.execute("SELECT raw FROM calls WHERE id = ?", (call_id,)).fetchone()
         return records.parse_call(json.loads(row[0])) if row else None
 
+    @_reads
     def transcript(self, call_id: str) -> Transcript | None:
         row = self.db.execute(
             "SELECT raw FROM transcripts WHERE call_id = ?", (call_id,)
         ).fetchone()
         return records.parse_transcript(json.loads(row[0])) if row else None
 
+    @_reads
     def call_sentences(self, call_id: str) -> CallSentences | None:
         call = self.call(call_id)
         return self.join(call, self.transcript(call_id)) if call else None
@@ -299,9 +328,11 @@ class Catalog:
             if joined:
                 yield joined
 
+    @_reads
     def content_hashes(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT id, content_hash FROM calls"))
 
+    @_reads
     def transcript_states(self, call_ids: Iterable[str]) -> dict[str, str]:
         ids = list(call_ids)
         found: dict[str, str] = {}
@@ -315,12 +346,14 @@ class Catalog:
             )
         return found
 
+    @_reads
     def pending_calls(self) -> list[tuple[str, datetime]]:
         rows = self.db.execute(
             "SELECT id, started FROM calls WHERE transcript_state = 'pending' ORDER BY started"
         )
         return [(cid, _from_epoch(ts)) for cid, ts in rows]
 
+    @_reads
     def call_ids_between(self, start: datetime, end: datetime) -> list[str]:
         rows = self.db.execute(
             "SELECT id FROM calls WHERE started >= ? AND started < ? ORDER BY started",
@@ -328,6 +361,7 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
+    @_reads
     def counts(self) -> dict[str, int]:
         one = self.db.execute
         return {
@@ -341,6 +375,7 @@ class Catalog:
             ).fetchone()[0],
         }
 
+    @_reads
     def date_range(self) -> tuple[datetime, datetime] | None:
         low, high = self.db.execute("SELECT min(started), max(started) FROM calls").fetchone()
         if low is None:

@@ -1,14 +1,17 @@
-"""Machine formats for hits: JSON, JSONL and spreadsheet-safe CSV.
+"""Machine formats: the one JSON encoder, JSONL, and spreadsheet-safe CSV for hits.
 
-JSON is written with ``ensure_ascii=True``: any transcript text (control characters, lone
-surrogates) still yields valid JSON. CSV cells that a spreadsheet would evaluate as a
-formula are neutralised with a leading apostrophe.
+JSON is UTF-8 text people can read in pipes and pagers (``ensure_ascii=False``), yet valid
+whatever the transcript holds: JSON escapes C0 control characters itself, and :func:`dumps`
+escapes the rest that would harm: lone surrogates (UTF-8 cannot encode them), DEL and C1
+controls (terminals act on them) and U+2028/U+2029 (JavaScript line breaks). CSV cells that
+a spreadsheet would evaluate as a formula are neutralised with a leading apostrophe.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -30,6 +33,7 @@ HIT_FIELDS = (
     "context_before",
     "context_after",
 )
+_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 # Spreadsheets also start a formula at the full-width (and small) forms of = + - @, which
 # Japanese and Chinese input methods type: U+FF1D, U+FF0B, U+FF0D, U+FF20, U+FE66, U+FE62, U+FE63.
 _FORMULA_START = (
@@ -79,7 +83,9 @@ def result_json(result: SearchResult) -> dict[str, Any]:
 
 
 def dumps(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, ensure_ascii=True, indent=indent)
+    """Every JSON document and line the program writes goes through here (see above)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def write_json(result: SearchResult, out: TextIO, hits: Iterable[Hit] | None = None) -> int:

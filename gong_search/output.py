@@ -13,10 +13,10 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 from .errors import GongSearchError, QueryError
 
@@ -73,6 +73,37 @@ def _inside(path: Path, directory: Path) -> bool:
     target = path.parent.resolve() / path.name
     root = directory.resolve()
     return target == root or root in target.parents
+
+
+class Result(Protocol):
+    """What a command's answer offers the output layer: its JSON document (its table is
+    registered in render.py)."""
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Rows(Protocol):
+    """An answer that is a list, and so can also be JSONL: one object a line."""
+
+    def json_rows(self) -> Iterable[dict[str, Any]]: ...
+
+
+def emit(result: Result, fmt: str, path: Path | None = None) -> None:
+    """Write ``result`` as ``fmt`` to stdout or ``path``: how every command writes its
+    answer, except a search's hits, which are streamed (see ``cli_search``)."""
+    from .export import dumps, write_jsonl
+    from .render import output_console, render
+
+    with open_output(path, fmt, bom=False) as out:
+        if fmt == "json":
+            out.write(dumps(result.as_json(), indent=2) + "\n")
+        elif fmt == "jsonl":
+            # each command offers jsonl only when its answer has rows (see its --format)
+            assert isinstance(result, Rows), type(result).__name__
+            write_jsonl(result.json_rows(), out)
+        else:
+            render(result, output_console(out), plain=fmt == "text")
 
 
 @contextmanager

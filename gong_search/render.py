@@ -9,9 +9,9 @@ printed only for ``https://`` URLs. Machine formats (json, jsonl, csv) live in
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+from functools import singledispatch
 from typing import TextIO
 
 from rich.console import Console
@@ -26,11 +26,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .catalog import Speaker
 from .dates import format_offset
 from .harvest import SyncReport
-from .search import ContextSentence, Hit, SearchResult
-from .show import CallView
+from .search import ContextSentence, Count, Hit, SearchResult
+from .show import CallView, SpeakerList
 from .status import Status
 from .terminal import clean, plural, safe_url
 
@@ -146,10 +145,15 @@ class SyncProgressView:
             )
 
 
-def render_status(result: Status, fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
-        return
+@singledispatch
+def render(result: object, console: Console, plain: bool = False) -> None:
+    """A result for people (``--format table``, or ``text``: without styles)."""
+    raise TypeError(f"no table for {type(result).__name__}")
+
+
+@render.register
+def _(result: Status, console: Console, plain: bool = False) -> None:
+    """Key/value rows, then each problem on stderr (the exit code says there are some)."""
     table = Table(show_header=False, box=None)
     rows = [
         ("index", result.index_dir),
@@ -171,7 +175,7 @@ def render_status(result: Status, fmt: str) -> None:
         table.add_row(key, _text(value))
     for pending in result.pending[:20]:
         table.add_row("pending", _text(f"{pending['call_id']} (started {pending['started']})"))
-    output_console(sys.stdout).print(table)
+    console.print(table)
     for problem in result.problems:
         stderr_console().print(_text(f"problem: {problem}"))
 
@@ -190,7 +194,14 @@ def hit_text(hit: Hit) -> Text:
     return text
 
 
-def render_hits(result: SearchResult, console: Console) -> None:
+@render.register
+def _(result: Count, console: Console, plain: bool = False) -> None:
+    calls = plural(result.calls, "call")
+    console.print(f"{plural(result.sentences, 'matching sentence')} in {calls}")
+
+
+@render.register
+def render_hits(result: SearchResult, console: Console, plain: bool = False) -> None:
     """A readable listing for a terminal: one block per hit, context dimmed."""
     for n, hit in enumerate(result.hits, start=result.offset + 1):
         header = Text(f"{n}. ", style="bold")
@@ -229,6 +240,7 @@ def _context_line(ctx: ContextSentence) -> Text:
     return _text(f"   {ctx.at}  {ctx.speaker_name}: {ctx.text}", "dim")
 
 
+@render.register
 def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     """Header, parties, then one line per sentence (speaker changes start a new block)."""
     c = view.call
@@ -249,9 +261,12 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
         console.print(_text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
 
 
-def render_speakers(speakers: list[Speaker], console: Console) -> None:
+@render.register
+def _(result: SpeakerList, console: Console, plain: bool = False) -> None:
+    if not result.speakers:
+        return  # the command says on stderr that none matched
     table = Table("name", "affiliation", "email", "calls", "sentences", box=None)
-    for s in speakers:
+    for s in result.speakers:
         cells = (s.name, s.affiliation, s.email, str(s.calls), str(s.sentences))
         table.add_row(*(_text(cell) for cell in cells))
     console.print(table)

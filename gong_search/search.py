@@ -23,50 +23,20 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from rapidfuzz import fuzz, process
-
-from .catalog import Catalog, Speaker
+from .catalog import Catalog
 from .dates import format_offset
 from .engine import Filters, RawHit, Searcher, Sentence, open_engine
 from .errors import IndexStoreError, QueryError
 from .gong.records import Call
+from .names import resolve_fuzzy, resolve_speakers
 from .query_language import FIELDS, OPERATORS, has_words, outside_quotes
-from .sentences import normalize_name
+from .search_options import SearchOptions, within_bounds
 
 SCHEMA_VERSION = 1
 READ_ATTEMPTS = 3
 T = TypeVar("T")
-MODES = ("default", "all", "any", "literal")
-AFFILIATIONS = ("internal", "external", "unknown")
-SPEAKER_THRESHOLD = 80.0
-MAX_QUERY_CHARS = 2_000  # also for --title
 MAX_DEPTH = 16  # parentheses
 _FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    """Everything ``search`` accepts besides the query: filters, paging, context."""
-
-    mode: str = "default"
-    fuzzy: bool = False
-    speakers: tuple[str, ...] = ()
-    customer: bool = False
-    internal: bool = False
-    affiliations: tuple[str, ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    call_ids: tuple[str, ...] = ()
-    title: str | None = None
-    hosts: tuple[str, ...] = ()
-    accounts: tuple[str, ...] = ()
-    sort: str = "relevance"
-    limit: int = 20
-    offset: int = 0
-    per_call: int | None = None
-    before: int = 0
-    after: int = 0
-    highlight: bool = True  # character spans of matched words (only the table shows them)
 
 
 @dataclass(frozen=True)
@@ -120,18 +90,31 @@ class SearchResult:
         return end if self.limit and self.hits and more else None
 
 
+@dataclass(frozen=True)
+class Count:
+    """``--count``'s answer, as a result the output layer can write in any format."""
+
+    sentences: int
+    calls: int
+
+    def as_json(self) -> dict[str, int]:
+        return {"schema_version": SCHEMA_VERSION, "sentences": self.sentences, "calls": self.calls}
+
+    def json_rows(self) -> list[dict[str, int]]:
+        return [self.as_json()]
+
+
 # -- validation ----------------------------------------------------------------------------
 
 
 def validate_query(text: str, mode: str = "default") -> None:
-    """Reject what an engine would silently misread, with a message naming the problem."""
-    if mode not in MODES:
-        raise QueryError(f"unknown mode {mode!r}")
+    """Reject what an engine would silently misread, with a message naming the problem
+    (``mode`` is one :class:`SearchOptions` has already checked)."""
     if not text.strip():
         raise QueryError("empty query: give at least one word to search for")
     if re.search(r"[\ud800-\udfff\x00]", text):
         raise QueryError("the query contains characters that are not text (invalid Unicode)")
-    _within_bounds("the query", text)
+    within_bounds("the query", text)
     if mode == "literal":
         if not has_words(text):
             raise QueryError(f"query {text!r} has no searchable word")
@@ -157,16 +140,6 @@ def validate_query(text: str, mode: str = "default") -> None:
         raise QueryError(f"query {text!r} has no searchable word (only operators or exclusions)")
 
 
-def _within_bounds(what: str, text: str) -> None:
-    """Queries are typed (or written by an agent), not pasted documents: a bound keeps the
-    parser's work small (its field regex is quadratic in one token's length)."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"{what} is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} "
-            "(search for a few distinctive words or a short phrase)"
-        )
-
-
 def _depths(text: str) -> Iterator[int]:
     depth = 0
     for char in text:
@@ -190,110 +163,16 @@ def _positive_words(text: str) -> list[str]:
     return words
 
 
-# -- fuzzy names ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpeakerMatch:
-    speaker: Speaker
-    score: float
-
-
-def match_speakers(wanted: str, speakers: list[Speaker]) -> list[SpeakerMatch]:
-    """Speakers whose name, email or email local part resembles ``wanted``.
-
-    Typos, case, accents, a first name alone and an email local part all match; every
-    match above the threshold is returned, so ambiguity is visible to the user.
-    """
-    needle = normalize_name(wanted)
-    choices = {}
-    for i, s in enumerate(speakers):
-        local = s.email.split("@")[0].replace(".", " ").replace("_", " ")
-        choices[(i, 0)] = s.key
-        if s.email:
-            choices[(i, 1)] = s.email.lower()
-            choices[(i, 2)] = normalize_name(local)
-    best: dict[int, float] = {}
-    for _choice, score, (i, _kind) in process.extract(
-        needle, choices, scorer=_name_score, limit=None, score_cutoff=SPEAKER_THRESHOLD
-    ):
-        best[i] = max(best.get(i, 0.0), score)
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1], -speakers[kv[0]].sentences))
-    return [SpeakerMatch(speakers[i], score) for i, score in ranked]
-
-
-def _name_score(needle: str, candidate: str, **kwargs: object) -> float:
-    """Whole-name similarity, or a whole-word prefix match (first name, surname)."""
-    whole = fuzz.token_sort_ratio(needle, candidate)
-    if " " not in needle:
-        words = re.split(r"[\s@.]+", candidate)
-        whole = max(whole, max((fuzz.ratio(needle, w) for w in words if w), default=0))
-    return whole
-
-
-def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
-    found = process.extract(normalize_name(wanted), names, scorer=fuzz.WRatio, limit=limit)
-    return [name for name, _score, _i in found]
-
-
-def _resolve_speakers(wanted: tuple[str, ...], catalog: Catalog) -> tuple[list[str], list[str]]:
-    """Speaker keys to filter on, and display strings of who matched (for the user)."""
-    if not wanted:
-        return [], []
-    speakers = catalog.speakers()
-    keys, shown = [], []
-    for name in wanted:
-        matches = match_speakers(name, speakers)
-        if not matches:
-            near = ", ".join(closest_names(name, [s.name for s in speakers])) or "none indexed"
-            raise QueryError(f"no speaker matches {name!r} (closest: {near})")
-        for m in matches:
-            keys.append(m.speaker.key)
-            email = f" <{m.speaker.email}>" if m.speaker.email else ""
-            shown.append(f"{m.speaker.name}{email} ({m.speaker.affiliation})")
-    return keys, shown
-
-
-def _resolve_fuzzy(kind: str, wanted: tuple[str, ...], vocabulary: list[str]) -> list[str]:
-    """Fuzzy-match ``wanted`` against indexed values (host names, account domains)."""
-    keys: list[str] = []
-    for name in wanted:
-        needle = normalize_name(name)
-        found = [
-            key
-            for key in vocabulary
-            if _name_score(needle, key) >= SPEAKER_THRESHOLD or needle in key
-        ]
-        if not found:
-            near = ", ".join(closest_names(name, vocabulary)) or "none indexed"
-            raise QueryError(f"no {kind} matches {name!r} (closest: {near})")
-        keys.extend(found)
-    return keys
-
-
-def _affiliations(options: SearchOptions) -> list[str]:
-    chosen = {a.lower() for a in options.affiliations}
-    unknown = chosen - set(AFFILIATIONS)
-    if unknown:
-        raise QueryError(
-            f"--affiliation must be internal, external or unknown, not {unknown.pop()!r}"
-        )
-    if options.customer and options.internal:
-        raise QueryError("--customer and --internal exclude each other")
-    if options.customer:
-        chosen |= {"external", "unknown"}  # dial-ins without affiliation are customers too
-    if options.internal:
-        chosen.add("internal")
-    return sorted(chosen)
-
-
 # -- the search ----------------------------------------------------------------------------
 
 
 def search(
     index_dir: str | Path, query: str, options: SearchOptions | None = None, **kwargs: object
 ) -> SearchResult:
-    """Ranked sentence hits for ``query``; keyword arguments are :class:`SearchOptions` fields."""
+    """Ranked sentence hits for ``query``; keyword arguments are :class:`SearchOptions`
+    fields, given instead of ``options`` (both at once would silently drop one of them)."""
+    if options is not None and kwargs:
+        raise TypeError("search() takes SearchOptions or keyword arguments, not both")
     options = options or SearchOptions(**kwargs)  # type: ignore[arg-type]
     validate_query(query, options.mode)
     return _with_index(Path(index_dir), lambda c, e: search_open(c, e, query, options))
@@ -316,8 +195,6 @@ def search_stream(
     hits as an iterator that builds each one as it is read, so writing 100,000 hits
     holds only the ranked document numbers in memory, not every hit."""
     validate_query(query, options.mode)
-    if options.limit < 0 or options.offset < 0:
-        raise QueryError("--limit and --offset must not be negative")
     filters, matched = resolve_filters(options, catalog, engine)
     want = None if options.limit == 0 else options.offset + options.limit
     raw = engine.search(
@@ -411,16 +288,13 @@ def _with_index(index_dir: Path, run: Callable[[Catalog, Searcher], T]) -> T:
 def resolve_filters(
     options: SearchOptions, catalog: Catalog, engine: Searcher
 ) -> tuple[Filters, list[str]]:
-    speaker_keys, matched = _resolve_speakers(options.speakers, catalog)
-    hosts = _resolve_fuzzy("host", options.hosts, engine.vocabulary("host"))
-    accounts = _resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
-    if options.title is not None:
-        _within_bounds("--title", options.title)
-    if options.start and options.end and options.end <= options.start:
-        raise QueryError("--to must be after --from")
+    """The engine's filters for ``options``: fuzzy names resolved against the index."""
+    speaker_keys, matched = resolve_speakers(options.speakers, catalog)
+    hosts = resolve_fuzzy("host", options.hosts, engine.vocabulary("host"))
+    accounts = resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
     filters = Filters(
         speaker_keys=tuple(speaker_keys),
-        affiliations=tuple(_affiliations(options)),
+        affiliations=options.affiliation_filter(),
         start=options.start,
         end=options.end,
         call_ids=options.call_ids,

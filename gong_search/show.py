@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from .catalog import Catalog, Speaker
 from .dates import format_offset
 from .errors import NotFoundError
 from .gong.records import Call
-from .search import match_speakers
+from .names import match_speakers
 from .sentences import SentenceRow
 
 SCHEMA_VERSION = 1
@@ -44,6 +45,24 @@ class CallView:
             ],
             "sentences": [sentence_json(r) for r in self.rows],
         }
+
+    def json_rows(self) -> Iterator[dict]:
+        """JSONL: one sentence a line, each naming its call."""
+        for row in self.rows:
+            yield {"call_id": self.call.id, **sentence_json(row)}
+
+
+@dataclass
+class SpeakerList:
+    """``speakers``' answer: the matching speakers, best first."""
+
+    speakers: list[Speaker]
+
+    def as_json(self) -> dict:
+        return {"schema_version": SCHEMA_VERSION, "speakers": list(self.json_rows())}
+
+    def json_rows(self) -> Iterator[dict]:
+        return (speaker_json(s) for s in self.speakers)
 
 
 def sentence_json(row: SentenceRow) -> dict:

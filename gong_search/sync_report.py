@@ -6,23 +6,57 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import model
+from .errors import ConfigError
+from .model import option
 from .terminal import plural
+from .window import check_window
 
 DEFAULT_MAX_REMOVAL_SHARE = 0.10
+MAX_DAYS = 3650.0  # --overlap-days, --pending-days: ten years is already absurd
 
 
 @dataclass(frozen=True)
 class SyncOptions:
-    start: datetime | None = None  # None: watermark - overlap, or DEFAULT_DAYS ago
-    end: datetime | None = None  # None: now
-    include_private: bool = False
-    full: bool = False
-    dry_run: bool = False
-    overlap_days: float = 2.0
-    pending_days: float = 3.0
-    # --full removes at most this share of the calls the catalog holds in the window
-    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
-    allow_mass_removal: bool = False
+    """What a sync is asked to do; a bad number or an empty window is refused when built,
+    before any request is spent."""
+
+    start: datetime | None = option(
+        None, "Start; default the watermark minus the overlap, or 90 days ago.", flag="--from"
+    )
+    end: datetime | None = option(None, "End, exclusive (default now).", flag="--to")
+    include_private: bool = option(False, "Also index calls marked private.")
+    full: bool = option(False, "Re-list everything; drop calls Gong no longer returns.")
+    dry_run: bool = option(False, "Show what would be fetched; write nothing.")
+    overlap_days: float = option(
+        2.0,
+        "Re-scan this many days before the watermark.",
+        flag="--overlap-days",
+        minimum=0,
+        maximum=MAX_DAYS,
+    )
+    pending_days: float = option(
+        3.0,
+        "Give up on a missing transcript after this many days.",
+        flag="--pending-days",
+        minimum=0,
+        maximum=MAX_DAYS,
+    )
+    max_removal_share: float = option(
+        DEFAULT_MAX_REMOVAL_SHARE,
+        "--full removes at most this share (0-1) of the calls synced in the window "
+        "unless --allow-mass-removal.",
+        flag="--max-removal-share",
+        minimum=0,
+        maximum=1,
+    )
+    allow_mass_removal: bool = option(False, "Let --full remove more than --max-removal-share.")
+
+    def __post_init__(self) -> None:
+        model.check_fields(self, ConfigError)
+        if self.start is not None:  # a window ending in the future ends now
+            now = datetime.now().astimezone()
+            check_window(self.start, min(self.end, now) if self.end else now)
 
 
 @dataclass(frozen=True)
@@ -61,7 +95,6 @@ class SyncReport:
     unchanged: int = 0
     removed: int = 0
     pending: int = 0
-    given_up: int = 0
     skipped_private: int = 0
     sentences: int = 0
     unmatched_sentences: int = 0

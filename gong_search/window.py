@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from .catalog import Catalog
 from .errors import WindowError
-from .sync_report import SyncOptions
+
+if TYPE_CHECKING:  # sync_report checks its windows here: a run-time import would be a cycle
+    from .catalog import Catalog
+    from .sync_report import SyncOptions
 
 DEFAULT_DAYS = 90
 WATERMARK = "watermark"

@@ -301,7 +301,7 @@ def test_json_output_is_valid_for_any_transcript_text(text, name) -> None:
     result = SearchResult("q", [make_hit(text, name)], 1, 1, [], 0, 20)
     out = io.StringIO()
     export.write_json(result, out)
-    out.getvalue().encode("ascii")  # ASCII, so valid UTF-8 whatever the text held
+    out.getvalue().encode("utf-8")  # readable UTF-8 (issue 13), yet valid whatever the text held
     data = json.loads(out.getvalue())
     assert data["hits"][0]["text"] == text and data["hits"][0]["speaker_name"] == name
     line = io.StringIO()

@@ -251,7 +251,7 @@ def test_markup_looking_text_prints_intact(crafted_index: Path) -> None:
 
 def test_count_only(crafted_index: Path) -> None:
     result = cli("pricing", "--count", "--index", str(crafted_index), "-f", "json")
-    assert json.loads(result.stdout) == {"sentences": 4, "calls": 2}
+    assert json.loads(result.stdout) == {"schema_version": 1, "sentences": 4, "calls": 2}
 
 
 @pytest.mark.parametrize(
@@ -417,3 +417,17 @@ def test_huge_or_deep_queries_are_refused_in_one_line_and_quickly(
     monkeypatch.setattr(planner, "MAX_EXPANSIONS", 5)
     assert "give more letters" in assert_one_line_exit_2(cli("a*", "--index", ix))
     assert cli("pric*", "--index", ix, "-f", "json").exit_code == 0  # a real prefix still works
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['speaker:"ana lee"', 'pricing speaker:("a b")', 'NOT speaker:"a-b" pricing', '*speaker:"a a"'],
+)
+def test_a_phrase_in_the_speaker_field_means_its_words(crafted_index: Path, query) -> None:
+    """Found by hypothesis: Whoosh failed mid-search (exit 3), the speaker field has no
+    word positions; a quoted phrase there now means all of its words."""
+    result = cli(query, "--index", str(crafted_index))
+    assert result.exit_code in (0, 1) and result.stderr == ""
+    both = hits(crafted_index, 'pricing speaker:"john smith"')
+    assert both and {h["speaker_name"] for h in both} == {"John Smith"}
+    assert hits(crafted_index, 'pricing speaker:"john seller"') == []

@@ -27,6 +27,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from .. import model
+from ..errors import ConfigError
+from ..model import option
 from .api import UNEXPECTED, ApiRequest, ApiResponse, GongApi, error_payload
 from .cursor import EXPIRED_MESSAGE, CursorCodec
 from .faults import Fault, FaultQueue
@@ -39,34 +42,42 @@ from .tenant import SyntheticTenant
 _JSON = "application/json; charset=utf-8"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SimulatorConfig:
+    """The tenant and the faults to serve; validated when built, so ``simulate --rate -1``
+    is one line and exit 2, not a server that misbehaves later."""
+
     host: str = "127.0.0.1"
-    port: int = 0
-    calls: int = 200
+    port: int = option(0, "Port (0 = a free one).", flag="--port", minimum=0, maximum=65535)
+    calls: int = option(200, "Number of synthetic calls.", flag="--calls", minimum=0)
     seed: int = 0
     anchor: datetime | None = None
-    span_days: float = 60
+    span_days: float = option(60, "Days the calls are spread over.", minimum=0)
     call_length: tuple[int, int] = (200, 1500)
     tenant_dir: Path | None = None
     access_key: str = "demo"
     secret_key: str = "demo"
-    rate: float = 3.0
-    daily_limit: int | None = None
+    rate: float = option(3.0, "Requests per second before 429 (0 = off).", flag="--rate", minimum=0)
+    daily_limit: int | None = option(None, "Requests per day before 429.", minimum=0)
     retry_after: int | None = None
-    fail_rate: float = 0.0
+    fail_rate: float = option(0.0, "Share of requests answered with 500.", minimum=0, maximum=1)
     cursor_ttl: float | None = None
-    late_fraction: float = 0.0
-    late_requests: int = 3
-    transcript_delay: int = 0
-    delay_fraction: float = 1.0
+    late_fraction: float = option(0.0, "Share of calls listed late.", minimum=0, maximum=1)
+    late_requests: int = option(3, "Listings before a late call shows up.", minimum=0)
+    transcript_delay: int = option(
+        0, "Transcript requests before a transcript is ready.", minimum=0
+    )
+    delay_fraction: float = option(
+        1.0, "Share of calls whose transcript is delayed.", minimum=0, maximum=1
+    )
 
-    def validate(self) -> None:
-        for name in ("fail_rate", "late_fraction", "delay_fraction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1")
-        if self.rate < 0 or self.late_requests < 0 or self.transcript_delay < 0:
-            raise ValueError("rate, late_requests and transcript_delay must not be negative")
+    def __post_init__(self) -> None:
+        model.check_fields(self, ConfigError)
+        low, high = self.call_length
+        if not 1 <= low <= high:
+            raise ConfigError(
+                f"--call-length must be MIN:MAX with 1 <= MIN <= MAX, not {low}:{high}"
+            )
 
 
 @dataclass
@@ -95,7 +106,6 @@ def _gateway_page(status: int) -> _Reply:
 
 class Simulator:
     def __init__(self, config: SimulatorConfig) -> None:
-        config.validate()
         self.config = config
         self.tenant: Tenant = _make_tenant(config)
         self._overlay = TenantOverlay(self.tenant, config.seed)

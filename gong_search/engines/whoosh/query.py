@@ -59,6 +59,22 @@ def _split_call_terms(q: query.Query) -> tuple[query.Query, list[query.Query]]:
     return (rest[0] if len(rest) == 1 else query.And(rest)), call_terms
 
 
+def _phrases_as_words(q: query.Query) -> query.Query:
+    """``speaker:"ana lee"``: fields kept without word positions (speaker, title) cannot
+    match a phrase, and Whoosh fails mid-search when asked to; there a quoted phrase means
+    all of its words (found by hypothesis)."""
+
+    def swap(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and not SCHEMA[node.fieldname].format.supports(
+            "positions"
+        ):
+            words = [query.Term(node.fieldname, w) for w in node.words]
+            return words[0] if len(words) == 1 else query.And(words)
+        return node.apply(swap)
+
+    return swap(q)
+
+
 def _any_of(q: query.Query) -> query.Query:
     """The OR form of plain words (after :func:`_and_not`): exclusions stay exclusions and
     ``field:value`` terms stay constraints; only the words themselves become optional."""
@@ -175,7 +191,7 @@ def plan(parse: qparser.QueryParser, reader, text: str, mode: str, fuzzy: bool) 
         words = analyze(text)
         q = query.Term("text", words[0]) if len(words) == 1 else query.Phrase("text", words)
         return Plan([q], q, [])
-    parsed, call_terms = _split_call_terms(parse.parse(text))
+    parsed, call_terms = _split_call_terms(_phrases_as_words(parse.parse(text)))
     parsed = _stemmed_prefixes(_fuzzy(parsed) if fuzzy else parsed, reader)
     parsed = _and_not(parsed.normalize())
     either = _any_of(parsed)

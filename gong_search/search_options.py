@@ -1,0 +1,106 @@
+"""The search request: :class:`SearchOptions`, every option besides the query, validated
+when it is built, so a bad value is the same one-line :class:`QueryError` whether it came
+from the CLI, a script, a URL query string or an MCP call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import model
+from .errors import QueryError
+from .model import option
+
+MODES = ("default", "all", "any", "literal")
+AFFILIATIONS = ("internal", "external", "unknown")
+SORTS = ("relevance", "date")
+MAX_QUERY_CHARS = 2_000  # also for --title
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Everything ``search`` accepts besides the query: filters, paging, context."""
+
+    mode: str = option(
+        "default", "How words combine: default (syntax), all, any, or literal.", choices=MODES
+    )
+    fuzzy: bool = option(False, "Typo-tolerant words.")
+    speakers: tuple[str, ...] = option(
+        (), "Said by (fuzzy name or email; repeatable).", flag="--speaker"
+    )
+    customer: bool = option(False, "Not said by internal speakers.", flag="--customer")
+    internal: bool = option(False, "Said by internal speakers.", flag="--internal")
+    affiliations: tuple[str, ...] = option(
+        (), "internal, external or unknown.", flag="--affiliation", choices=AFFILIATIONS
+    )
+    start: datetime | None = option(
+        None, "Calls starting on/after (YYYY-MM-DD or ISO).", flag="--from"
+    )
+    end: datetime | None = option(None, "Calls starting before (exclusive).", flag="--to")
+    call_ids: tuple[str, ...] = option((), "Only this call id (repeatable).", flag="--call")
+    title: str | None = option(None, "Call title contains these words.", flag="--title")
+    hosts: tuple[str, ...] = option((), "Call host (fuzzy; repeatable).", flag="--host")
+    accounts: tuple[str, ...] = option(
+        (), "Customer email domain (fuzzy, e.g. acme).", flag="--account"
+    )
+    sort: str = option(
+        "relevance", "relevance or date (newest first).", flag="--sort", choices=SORTS
+    )
+    limit: int = option(20, "Hits to show (0 = all).", flag="--limit", minimum=0)
+    offset: int = option(0, "Skip this many hits (paging).", flag="--offset", minimum=0)
+    per_call: int | None = option(None, "At most N hits per call.", flag="--per-call", minimum=0)
+    before: int = option(0, "Sentences of context before.", flag="--before", minimum=0)
+    after: int = option(0, "Sentences of context after.", flag="--after", minimum=0)
+    highlight: bool = option(True, "Character spans of matched words (only the table shows them).")
+
+    def __post_init__(self) -> None:
+        """Reject a bad request before any work: per-field rules, then the cross-field ones."""
+        if isinstance(self.affiliations, tuple | list):  # a str is refused as such below
+            lowered = tuple(str(a).lower() for a in self.affiliations)
+            object.__setattr__(self, "affiliations", lowered)
+        model.check_fields(self, QueryError)
+        if self.customer and self.internal:
+            raise QueryError("--customer and --internal exclude each other")
+        if self.title is not None:
+            within_bounds("--title", self.title)
+        if self.start and self.end and _not_after(self.end, self.start):
+            raise QueryError("--to must be after --from")
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """Every option with its type, default and help: for an MCP tool or a web form."""
+        return model.json_schema(cls)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> SearchOptions:
+        """Options from a flat mapping of strings (a URL query string, MCP arguments)."""
+        return model.from_mapping(cls, mapping, QueryError)
+
+    def affiliation_filter(self) -> tuple[str, ...]:
+        """The affiliations to keep: ``--customer`` includes dial-ins without one."""
+        chosen = set(self.affiliations)
+        if self.customer:
+            chosen |= {"external", "unknown"}
+        if self.internal:
+            chosen.add("internal")
+        return tuple(sorted(chosen))
+
+
+def within_bounds(what: str, text: str) -> None:
+    """Queries are typed (or written by an agent), not pasted documents: a bound keeps the
+    parser's work small (its field regex is quadratic in one token's length)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"{what} is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} "
+            "(search for a few distinctive words or a short phrase)"
+        )
+
+
+def _not_after(end: datetime, start: datetime) -> bool:
+    try:
+        return end <= start
+    except TypeError:  # one has a time zone, the other not: which is later is unknown
+        raise QueryError("--from and --to must both have a time zone, or neither") from None

@@ -18,7 +18,7 @@ from .cli_common import SEARCH_FORMATS, IndexOpt, format_option, say
 from .errors import QueryError
 from .model import help_of
 from .search_options import SearchOptions
-from .terminal import plural
+from .terminal import clean, plural
 
 _DEFAULT = SearchOptions()
 
@@ -102,6 +102,12 @@ def search_command(
     count: Annotated[
         bool, typer.Option("--count", help="Only count matching sentences and calls.")
     ] = False,
+    show_query: Annotated[
+        bool,
+        typer.Option(
+            "--show-query", help="Print the query as it runs (tiers, call filters), then stop."
+        ),
+    ] = False,
 ) -> None:
     """Search transcripts: ranked sentence hits with who said it, when, and a link.
 
@@ -112,6 +118,7 @@ def search_command(
     from .output import check_target, choose_format, emit
     from .search import Count
     from .search import count as run_count
+    from .search import explain as run_explain
     from .search import export as run_export
     from .search import search as run_search
 
@@ -143,6 +150,10 @@ def search_command(
     )
     index_dir = config.index_dir(index)
     check_target(output, index_dir)
+    if show_query:
+        shown = run_explain(index_dir, text, options)
+        typer.echo("\n".join(clean(line) for line in shown.splitlines()))
+        raise typer.Exit(0)
     if count:
         counted = Count(*run_count(index_dir, text, options))
         emit(counted, fmt, output)

@@ -431,3 +431,19 @@ def test_a_phrase_in_the_speaker_field_means_its_words(crafted_index: Path, quer
     both = hits(crafted_index, 'pricing speaker:"john smith"')
     assert both and {h["speaker_name"] for h in both} == {"John Smith"}
     assert hits(crafted_index, 'pricing speaker:"john seller"') == []
+
+
+def test_show_query_prints_the_tiers_call_filters_and_lowercase_operator_note(
+    crafted_index: Path,
+) -> None:
+    ix = str(crafted_index)
+    shown = cli("pricing objection title:renewal", "--show-query", "--index", ix)
+    assert shown.exit_code == 0 and shown.stdout.splitlines() == [
+        "every word: (text:price AND text:object)",
+        "any word: (text:price OR text:object)",
+        "call filter: title:renewal",
+    ]
+    note = cli("pricing or discount", "--show-query", "--index", ix).stdout
+    assert "note: or searched as words; operators are upper case" in note
+    strict = cli("pricing OR discount", "--show-query", "--index", ix).stdout
+    assert strict == "matches: (text:price OR text:discount)\n"

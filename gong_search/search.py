@@ -290,8 +290,13 @@ def resolve_filters(
 ) -> tuple[Filters, list[str]]:
     """The engine's filters for ``options``: fuzzy names resolved against the index."""
     speaker_keys, matched = resolve_speakers(options.speakers, catalog)
-    hosts = resolve_fuzzy("host", options.hosts, engine.vocabulary("host"))
-    accounts = resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
+    # the vocabularies are read only when asked for: ~15 ms each at 1M sentences
+    hosts = resolve_fuzzy("host", options.hosts, engine.vocabulary("host")) if options.hosts else []
+    accounts = (
+        resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
+        if options.accounts
+        else []
+    )
     filters = Filters(
         speaker_keys=tuple(speaker_keys),
         affiliations=options.affiliation_filter(),

@@ -8,56 +8,22 @@ back into records by :mod:`gong_search.gong.records`, the one parser.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .catalog_db import SCHEMA, Transaction, open_for_writing, open_read_only
 from .errors import CatalogError
 from .gong import records
 from .gong.records import Call, Transcript, User
+from .index_dir import CATALOG_NAME, prepare_index_dir
 from .sentences import CallSentences, join_sentences, normalize_name
 
-CATALOG_NAME = "catalog.sqlite3"
 F = TypeVar("F", bound=Callable[..., Any])
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, raw TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS calls (
-    id TEXT PRIMARY KEY,
-    started INTEGER NOT NULL,          -- epoch seconds, for windows and the watermark
-    raw TEXT NOT NULL,                 -- /v2/calls/extensive item as received
-    content_hash TEXT NOT NULL,        -- digest of what the index should hold for it
-    transcript_state TEXT NOT NULL     -- ready | pending | none
-        CHECK (transcript_state IN ('ready', 'pending', 'none'))
-);
-CREATE INDEX IF NOT EXISTS calls_started ON calls (started);
-CREATE TABLE IF NOT EXISTS transcripts (call_id TEXT PRIMARY KEY, raw TEXT NOT NULL);
--- derived from the two above at sync time: who spoke on which call (speaker filters)
-CREATE TABLE IF NOT EXISTS call_speakers (
-    call_id TEXT NOT NULL,
-    speaker_key TEXT NOT NULL,
-    name TEXT NOT NULL,
-    email TEXT NOT NULL,
-    affiliation TEXT NOT NULL,
-    sentences INTEGER NOT NULL,
-    PRIMARY KEY (call_id, speaker_key)
-);
-CREATE INDEX IF NOT EXISTS call_speakers_key ON call_speakers (speaker_key);
--- listed calls whose transcript batch Gong refused: asked again every run until it answers
-CREATE TABLE IF NOT EXISTS failed_calls (id TEXT PRIMARY KEY, raw TEXT NOT NULL);
--- calls stored without a transcript past --pending-days: asked again on a backoff schedule
-CREATE TABLE IF NOT EXISTS transcript_checks (
-    call_id TEXT PRIMARY KEY,
-    checks INTEGER NOT NULL,           -- re-checks made so far
-    next_check INTEGER NOT NULL        -- epoch seconds; 0 = on the next run
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -126,7 +92,7 @@ class Catalog:
         try:
             if create:
                 prepare_index_dir(Path(index_dir))
-            self.db = _open_for_writing(self.path) if create else _open_read_only(self.path)
+            self.db = open_for_writing(self.path) if create else open_read_only(self.path)
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"{self.path}: cannot open catalog ({exc})") from None
         self._users: dict[str, User] | None = None
@@ -382,8 +348,8 @@ class Catalog:
             return None
         return _from_epoch(low), _from_epoch(high)
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+    def transaction(self) -> Transaction:
+        return Transaction(self.db)
 
 
 def _from_epoch(seconds: int) -> datetime:
@@ -391,97 +357,3 @@ def _from_epoch(seconds: int) -> datetime:
     dates may hold year 10000, which ``fromtimestamp`` rejects: clamp, so status still runs."""
     low, high = records.EPOCH.timestamp(), records.LATEST.timestamp()
     return datetime.fromtimestamp(min(max(seconds, low), high)).astimezone()
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: a page lands whole or not at all."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-
-def _open_for_writing(path: Path) -> sqlite3.Connection:
-    if not path.exists():
-        path.touch(mode=0o600)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(SCHEMA)
-    return db
-
-
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """``mode=ro``, so reading never changes the catalog.
-
-    A WAL database is read through a shared-memory file beside it; in a read-only directory
-    that file cannot be created, so the catalog is opened ``immutable`` there: nobody can be
-    writing to it either.
-    """
-    uri = f"{path.absolute().as_uri()}?mode=ro"
-    db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
-    try:
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        db.close()
-        if os.access(path.parent, os.W_OK):
-            raise
-        db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
-    return db
-
-
-def prepare_index_dir(path: Path) -> None:
-    """Accept an existing index, an empty directory or a new one; refuse anything else.
-
-    A non-empty directory holding no catalog is someone's files (``--index ~``, ``/tmp``):
-    writing an index among them, or making them private, is not ours to do.
-    """
-    if (path / CATALOG_NAME).exists():
-        return
-    try:
-        foreign = path.is_dir() and any(path.iterdir())
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read index directory ({exc.strerror})") from None
-    if foreign:
-        raise CatalogError(
-            f"{path}: directory is not empty and holds no gong-search index; use a new "
-            f"subdirectory, e.g. --index {path / 'gong-index'}"
-        )
-    ensure_private_dir(path)
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` readable by the owner only: it holds the whole company's calls.
-
-    A directory that already exists keeps its mode: gong-search did not create it, and it
-    may be shared on purpose (a sticky ``/tmp``) or be the user's home.
-    """
-    try:
-        path.mkdir(mode=0o700, parents=True)
-    except FileExistsError:
-        if path.is_dir():
-            return
-        raise CatalogError(f"{path}: cannot create index directory (not a directory)") from None
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot create index directory ({exc.strerror})") from None
-    os.chmod(path, 0o700)  # mkdir's mode is reduced by the umask
-
-
-@contextmanager
-def owner_only_files() -> Iterator[None]:
-    """Files created meanwhile are readable by their owner only, whatever the umask.
-
-    SQLite and Whoosh create their files (journals, segments, locks) with the process umask;
-    an index holds the whole company's calls, so while writing one the umask is 077.
-    """
-    previous = os.umask(0o077)
-    try:
-        yield
-    finally:
-        os.umask(previous)

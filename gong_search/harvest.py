@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .catalog import CATALOG_NAME, Catalog, owner_only_files
+from .catalog import CATALOG_NAME, Catalog
 from .commit_safety import storage_errors
 from .committer import Committer
 from .engine import open_engine
@@ -35,6 +35,7 @@ from .errors import CursorExpiredError, GongAPIError, RemovalRefusedError
 from .fetcher import FetchedPage, Fetcher
 from .gong.client import MAX_IDS_PER_REQUEST, GongClient
 from .gong.records import Call, Transcript
+from .index_dir import owner_only_files
 from .lock import SyncLock
 from .pipeline import prefetch
 from .removal import RemovalPlan, plan_removal

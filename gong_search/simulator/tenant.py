@@ -22,13 +22,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import NamedTuple
 
-from .language import SentenceWriter, topic_for
-from .people import ACTIVE_REPS, COMPANY, CUSTOMERS, REPS, Contact, Customer, Rep
+from . import call_parts as parts
+from .call_parts import ID_BASE
+from .language import SentenceWriter
+from .people import ACTIVE_REPS, CUSTOMERS, REPS, Customer, Rep
 
 APP_HOST = "https://us-40213.app.gong.io"
 WORKSPACE_ID = "5517038468512940312"
 
-_ID_BASE = 10**18
 _ID_SPACE = 9 * 10**18  # every 19-digit number
 _ID_STRIDE = 2**61 - 1  # prime, so coprime with _ID_SPACE: i -> id is a bijection
 _ID_STRIDE_INVERSE = pow(_ID_STRIDE, -1, _ID_SPACE)
@@ -38,7 +39,7 @@ _US = 1_000_000
 def stable_id(*parts: object) -> str:
     """A 19-digit decimal string derived from ``parts``: Gong ids are strings above 2**53."""
     digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
-    return str(_ID_BASE + int.from_bytes(digest[:8], "big") % _ID_SPACE)
+    return str(ID_BASE + int.from_bytes(digest[:8], "big") % _ID_SPACE)
 
 
 def format_timestamp(moment: datetime, utc_offset: int, precision: str = "seconds") -> str:
@@ -117,7 +118,7 @@ class SyntheticTenant:
         anchor_utc = as_utc(anchor or datetime.now(UTC)).replace(microsecond=0)
         self._end_us = int(anchor_utc.timestamp()) * _US
         self._span_us = int(span_days * 86400 * _US)
-        self._id_offset = int(stable_id(seed, "calls")) - _ID_BASE
+        self._id_offset = int(stable_id(seed, "calls")) - ID_BASE
         # one page of /extensive then /transcript for the same 100 calls must hit the cache
         self._script = lru_cache(maxsize=128)(self._build_script)
         self._user_ids = {rep: stable_id(seed, "user", rep.email) for rep in REPS}
@@ -125,13 +126,13 @@ class SyntheticTenant:
     # ---- ids and time -------------------------------------------------------------------
 
     def call_id(self, index: int) -> str:
-        return str(_ID_BASE + (index * _ID_STRIDE + self._id_offset) % _ID_SPACE)
+        return str(ID_BASE + (index * _ID_STRIDE + self._id_offset) % _ID_SPACE)
 
     def index_of(self, call_id: str) -> int | None:
         """Inverse of ``call_id``; None for anything that is not one of this tenant's calls."""
         if len(call_id) != 19 or not call_id.isdigit():
             return None
-        index = ((int(call_id) - _ID_BASE - self._id_offset) * _ID_STRIDE_INVERSE) % _ID_SPACE
+        index = ((int(call_id) - ID_BASE - self._id_offset) * _ID_STRIDE_INVERSE) % _ID_SPACE
         return index if index < self.calls else None
 
     def start_us(self, index: int) -> int:
@@ -250,7 +251,7 @@ class SyntheticTenant:
         internal = rng.random() < 0.07
         phone = not internal and rng.random() < 0.15
         if phone:
-            parties = [self._rep_party(rng, host), _contact_party(rng, customer, phone=True)]
+            parties = [self._rep_party(rng, host), parts.contact_party(rng, customer, phone=True)]
         else:
             parties = self._meeting_parties(rng, host, customer, internal)
         speakers = [p["speakerId"] for p in parties if "speakerId" in p]
@@ -259,13 +260,13 @@ class SyntheticTenant:
         writer = SentenceWriter(rng, customer.name, tuple(r.first for r in ACTIVE_REPS))
         empty = rng.random() < 0.02
         transcript, labels = (
-            ((), ()) if empty else _monologues(rng, speakers, writer, self.call_length)
+            ((), ()) if empty else parts.monologues(rng, speakers, writer, self.call_length)
         )
         end_ms = (
             transcript[-1]["sentences"][-1]["end"] if transcript else rng.randint(60, 900) * 1000
         )
         meta = self._meta(rng, index, host, customer, internal, phone, end_ms, writer.focus)
-        return _Script(meta, tuple(parties), transcript, labels, _topic_durations(transcript))
+        return _Script(meta, tuple(parties), transcript, labels, parts.topic_durations(transcript))
 
     @staticmethod
     def _host(rng: random.Random) -> Rep:
@@ -282,9 +283,9 @@ class SyntheticTenant:
         if not internal:
             count = rng.randint(1, min(3, len(customer.contacts)))
             contacts = rng.sample(customer.contacts, count)
-            parties += [_contact_party(rng, customer, c) for c in contacts]
+            parties += [parts.contact_party(rng, customer, c) for c in contacts]
             if rng.random() < 0.15:
-                parties.append(_dial_in_party(rng))
+                parties.append(parts.dial_in_party(rng))
         for party in parties[2:]:  # host and first guest always speak; others may stay silent
             if rng.random() < 0.25:
                 del party["speakerId"]
@@ -293,7 +294,7 @@ class SyntheticTenant:
     def _rep_party(self, rng: random.Random, rep: Rep) -> dict:
         return {
             "id": str(rng.randrange(10**13, 10**14)),
-            "speakerId": str(rng.randrange(_ID_BASE, 10**19)),
+            "speakerId": str(rng.randrange(ID_BASE, 10**19)),
             "name": rep.name,
             "emailAddress": rep.email,
             "title": rep.title,
@@ -327,7 +328,7 @@ class SyntheticTenant:
         meta = {
             "id": call_id,
             "url": f"{APP_HOST}/call?id={call_id}",
-            "title": _title(rng, customer, internal, phone, focus),
+            "title": parts.title(rng, customer, internal, phone, focus),
             "scheduled": format_timestamp(scheduled, offset),
             "started": format_timestamp(started, offset, timespec_for(started)),
             "duration": math.ceil(end_ms / 1000) + rng.randint(3, 45),
@@ -347,93 +348,3 @@ class SyntheticTenant:
             meta["meetingUrl"] = f"https://zoom.us/j/{call_id[:11]}"
             meta["calendarEventId"] = hashlib.md5(call_id.encode()).hexdigest()[:26]
         return meta
-
-
-def _contact_party(
-    rng: random.Random, customer: Customer, contact: Contact | None = None, phone: bool = False
-) -> dict:
-    contact = contact or rng.choice(customer.contacts)
-    party = {
-        "id": str(rng.randrange(10**13, 10**14)),
-        "speakerId": str(rng.randrange(_ID_BASE, 10**19)),
-        "name": contact.name,
-        "emailAddress": customer.email(contact),
-        "title": contact.title,
-        "affiliation": "External",
-        "methods": ["Invitee"] if rng.random() < 0.85 else ["Attendee"],
-    }
-    if phone:
-        party["phoneNumber"] = f"+1 646-555-{rng.randrange(10000):04d}"
-    return party
-
-
-def _dial_in_party(rng: random.Random) -> dict:
-    """A phone dial-in Gong could not match to anyone: no name, no email."""
-    return {
-        "id": str(rng.randrange(10**13, 10**14)),
-        "speakerId": str(rng.randrange(_ID_BASE, 10**19)),
-        "affiliation": "Unknown",
-        "phoneNumber": f"+1 312-555-{rng.randrange(10000):04d}",
-        "methods": ["Attendee"],
-    }
-
-
-_PURPOSES = {
-    "pricing_pushback": "pricing review",
-    "competitor": "evaluation follow-up",
-    "security": "security review",
-    "integration": "technical deep dive",
-    "timeline": "implementation planning",
-    "budget": "business case review",
-    "renewal": "renewal discussion",
-}
-
-
-def _title(
-    rng: random.Random, customer: Customer, internal: bool, phone: bool, focus: Sequence[str]
-) -> str:
-    if internal:
-        return rng.choice((f"{COMPANY} pipeline review", f"Deal review: {customer.name}"))
-    if phone:
-        return f"{customer.name} - outbound call"
-    purpose = _PURPOSES[focus[0]] if rng.random() < 0.7 else rng.choice(("discovery", "demo"))
-    return f"{customer.name} <> {COMPANY}: {purpose}"
-
-
-def _monologues(
-    rng: random.Random, speakers: list[str], writer: SentenceWriter, length: tuple[int, int]
-) -> tuple[tuple[dict, ...], tuple[str | None, ...]]:
-    """Alternating monologues of 1-6 sentences with increasing, speech-paced timings (ms)."""
-    total = rng.randint(*length)
-    wrap_from = total - max(2, total // 25)
-    clock = rng.randint(1500, 12000)
-    monologues: list[dict] = []
-    labels: list[str | None] = []
-    previous = None
-    while len(labels) < total:
-        speaker = rng.choice([s for s in speakers if s != previous] or speakers)
-        previous = speaker
-        sentences, intents = [], []
-        for _ in range(min(rng.randint(1, 6), total - len(labels))):
-            position = len(labels)
-            wrap_up = position >= wrap_from
-            intent = None if position < 3 or wrap_up else writer.pick_intent()
-            text = writer.sentence(intent, wrap_up)
-            end = clock + 280 * len(text.split()) + rng.randint(150, 900)
-            sentences.append({"start": clock, "end": end, "text": text})
-            clock = end + rng.randint(80, 1200)
-            intents.append(intent)
-            labels.append(intent)
-        topic = topic_for(intents, len(labels) > wrap_from, rng)
-        monologues.append({"speakerId": speaker, "topic": topic, "sentences": sentences})
-    return tuple(monologues), tuple(labels)
-
-
-def _topic_durations(transcript: Sequence[dict]) -> tuple[tuple[str, int], ...]:
-    """Seconds spent per topic, as /extensive's ``content.topics`` reports them."""
-    totals: dict[str, int] = {}
-    for monologue in transcript:
-        if monologue["topic"]:
-            span = monologue["sentences"][-1]["end"] - monologue["sentences"][0]["start"]
-            totals[monologue["topic"]] = totals.get(monologue["topic"], 0) + span
-    return tuple((name, round(ms / 1000)) for name, ms in totals.items())

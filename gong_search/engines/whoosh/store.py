@@ -22,9 +22,9 @@ from pathlib import Path
 
 from whoosh import index
 
-from ...catalog import ensure_private_dir
 from ...commit_safety import DISK_FULL
 from ...errors import IndexChangedError, IndexStoreError
+from ...index_dir import ensure_private_dir
 from .schema import SCHEMA
 
 POINTER = "CURRENT"

@@ -4,6 +4,7 @@ transaction a page of calls is committed in."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -82,4 +83,27 @@ def open_read_only(path: Path) -> sqlite3.Connection:
         if os.access(path.parent, os.W_OK):
             raise
         db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+    _missing_tables_as_empty(db)
     return db
+
+
+def _missing_tables_as_empty(db: sqlite3.Connection) -> None:
+    """A catalog written by an earlier version lacks the tables added since, and a
+    read-only connection cannot add them (the next sync does): empty temporary stand-ins
+    answer instead, so ``status`` and searches work right after an upgrade."""
+    present = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for statement in _statements(SCHEMA):
+        table = re.search(r"CREATE TABLE IF NOT EXISTS (\w+)", statement)
+        if table and table.group(1) not in present:
+            db.execute(statement.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE", 1))
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of an SQL script (comments may hold semicolons: SQLite decides)."""
+    found, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            found.append(buffer)
+            buffer = ""
+    return found

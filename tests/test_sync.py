@@ -225,3 +225,26 @@ def test_sync_cli_prints_window_and_summary(sim, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "last 90 days" in result.stderr
     assert "added" in result.stdout and "requests" in result.stdout
+
+
+def test_a_catalog_from_before_the_newer_tables_is_readable_then_upgraded_by_sync(
+    sim, tmp_path: Path
+) -> None:
+    """Right after an upgrade, `status`, `search` and `speakers` open the old catalog
+    read-only (it cannot gain tables then); the next `sync` adds them."""
+    import sqlite3
+
+    index = tmp_path / "ix"
+    run_sync(sim, index)
+    with sqlite3.connect(index / "catalog.sqlite3") as db:  # as an earlier version left it
+        db.execute("DROP TABLE failed_calls")
+        db.execute("DROP TABLE transcript_checks")
+    status = cli("status", "--index", str(index), "-f", "json")
+    assert status.exit_code == 0, status.stderr
+    assert json.loads(status.stdout)["failed_calls"] == []
+    assert cli("pricing", "--index", str(index), "-n", "1").exit_code in (0, 1)
+    assert cli("speakers", "--index", str(index)).exit_code == 0
+    run_sync(sim, index)
+    with sqlite3.connect(index / "catalog.sqlite3") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert {"failed_calls", "transcript_checks"} <= tables

@@ -61,7 +61,7 @@ class RawHit:
     handle: object
     sentence: Sentence
     score: float  # BM25F, 4 decimals; 0 when sorted by date
-    all_words: bool = False  # in the all-words tier of a plain word list
+    all_words: bool = False  # has every word of the query (what total_all_words counts)
     spans: list[tuple[int, int]] = field(default_factory=list)  # matched words in the text
 
 

@@ -62,7 +62,7 @@ class Hit:
     text: str
     score: float
     ordinal: int
-    all_words: bool = False  # has every word of a plain word list (ranked before the rest)
+    all_words: bool = False  # has every word (default mode ranks these first)
     highlights: list[tuple[int, int]] = field(default_factory=list)
     context_before: list[ContextSentence] = field(default_factory=list)
     context_after: list[ContextSentence] = field(default_factory=list)

@@ -306,6 +306,8 @@ def check_against_oracle(corpus: Corpus, case: Case, limit: int) -> None:
     everything = search_open(corpus.catalog, corpus.engine, case.text, case.options(limit=0))
     got = [(h.call_id, h.ordinal) for h in everything.hits]
     assert got == expected
+    flagged = {(h.call_id, h.ordinal) for h in everything.hits if h.all_words}
+    assert flagged == set(expected) & _every_word(corpus, case)
     assert (everything.total, everything.total_all_words) == (total, all_words)
     assert everything.total_exact
     if case.sort != "date":
@@ -328,6 +330,18 @@ def check_against_oracle(corpus: Corpus, case: Case, limit: int) -> None:
         assert keys == expected[offset : offset + limit]
         pages += keys
     assert pages == expected and len(set(pages)) == len(pages)
+
+
+def _every_word(corpus: Corpus, case: Case) -> set[tuple[str, int]]:
+    """Sentences with every word of the query (in order, for a phrase)."""
+    stems = [analyze(w)[0] for w in case.words]
+
+    def has_all(s: Sentence) -> bool:
+        if case.mode == "literal":
+            return _contains_phrase(s.stems, stems)
+        return all(t in s.stems for t in stems)
+
+    return {(s.call_id, s.ordinal) for s in corpus.sentences if has_all(s)}
 
 
 def _uncapped(case: Case) -> Case:

@@ -112,47 +112,50 @@ class WhooshSearcher:
         planned = self._plan(text, mode, fuzzy)
         allowed = self._allowed(planned, filters)
         terms = self._highlight_terms(planned.matches) if highlight and sort != "date" else set()
-
-        def build(entry: tuple[topn.Match, bool]) -> RawHit:
-            match, all_words = entry
-            docnum = topn.docnum_of(match)
-            sentence = self._sentence(docnum)
-            found = spans(sentence.text, terms)
-            return RawHit(docnum, sentence, topn.score_of(match), all_words, found)
-
         if sort == "date":
             dated = topn.dated_matches(self._searcher, planned.matches, allowed)
-            ranked, counts = [(m, False) for m in topn.top(dated, want, self._call_of)], []
-            total = len(dated)
+            ranked, total, first_tier = topn.top(dated, want, self._call_of), len(dated), None
         else:
-            ranked, counts = self._ranked(planned, allowed, want)
-            total = sum(counts)
-        if len(counts) > 1:  # the first tier is the all-words tier
-            all_words = counts[0]
-        elif planned.all_words is planned.matches:
-            all_words = total
-        else:
-            all_words = len(topn.matching(self._searcher, planned.all_words, allowed))
+            ranked, total, first_tier = self._ranked(planned, allowed, want)
+        every = first_tier if first_tier is not None else self._every_word(planned, allowed)
+
+        def build(match: topn.Match) -> RawHit:
+            docnum = topn.docnum_of(match)
+            sentence = self._sentence(docnum)
+            has_all = every is None or docnum in every
+            return RawHit(
+                docnum, sentence, topn.score_of(match), has_all, spans(sentence.text, terms)
+            )
+
+        all_words = total if every is None else len(every)
         return RawResult(ranked, total, all_words, build)  # type: ignore[arg-type]
+
+    def _every_word(self, planned: Plan, allowed: fl.Allowed | None) -> set[int] | None:
+        """The matches with every word of the query (None: every match has them all)."""
+        if planned.all_words is planned.matches:
+            return None
+        return topn.matching(self._searcher, planned.all_words, allowed)
 
     def _ranked(
         self, planned: Plan, allowed: fl.Allowed | None, want: int | None
-    ) -> tuple[list[tuple[topn.Match, bool]], list[int]]:
+    ) -> tuple[list[topn.Match], int, set[int] | None]:
         """The first ``want`` documents, tier by tier: every tier is counted exactly
         (posting lists, no scoring); a tier is scored only when the page reaches into it.
-        Returns ((document, all-words tier?) in order, matches per tier)."""
-        tiered = len(planned.tiers) > 1
-        ranked: list[tuple[topn.Match, bool]] = []
-        counts: list[int] = []
+        Returns (documents in order, matches in all, the first tier's when it is the
+        all-words tier of a tiered plan)."""
+        ranked: list[topn.Match] = []
+        total = 0
         earlier: set[int] = set()
+        first_tier = None
         for rank, tier in enumerate(planned.tiers):
             left = None if want is None else max(0, want - len(ranked))
             matched, scored = topn.tier_matches(self._searcher, tier, allowed, earlier, left)
-            counts.append(len(matched))
-            best = topn.top(scored, left, self._call_of) if left != 0 else []
-            ranked.extend((m, tiered and rank == 0) for m in best)
+            total += len(matched)
+            ranked.extend(topn.top(scored, left, self._call_of) if left != 0 else [])
+            if rank == 0 and len(planned.tiers) > 1:
+                first_tier = matched
             earlier |= matched
-        return ranked, counts
+        return ranked, total, first_tier
 
     def _allowed(self, planned: Plan, filters: Filters) -> fl.Allowed | None:
         calls = fl.call_query(filters, planned.call_terms)

@@ -229,7 +229,7 @@ def result_summary(result: SearchResult, shown: int | None = None) -> str:
     )
     shown = len(result.hits) if shown is None else shown
     if not shown:
-        return text + f"no hits on this page (offset {result.offset} of {result.total})"
+        return text + f"no hits on this page (offset {result.offset} of {result.pageable})"
     text += f"showing {result.offset + 1}-{result.offset + shown}"
     if result.next_offset is not None:
         text += f"; next page: --offset {result.next_offset}"

@@ -78,6 +78,12 @@ class SearchResult:
     offset: int
     limit: int
     total_exact: bool = True  # totals are always exact now; kept for scripts that read it
+    reachable: int | None = None  # hits paging can reach when --per-call caps them
+
+    @property
+    def pageable(self) -> int:
+        """How many hits the pages hold in all: ``total``, or fewer under ``--per-call``."""
+        return self.total if self.reachable is None else self.reachable
 
     @property
     def truncated(self) -> bool:
@@ -86,7 +92,7 @@ class SearchResult:
     @property
     def next_offset(self) -> int | None:
         end = self.offset + len(self.hits)
-        more = end < self.total
+        more = end < self.pageable
         return end if self.limit and self.hits and more else None
 
 
@@ -206,10 +212,16 @@ def search_stream(
         want=None if options.per_call else want,
         highlight=options.highlight,
     )
-    page = islice(_cap_per_call(raw.iter_hits(), options.per_call), options.offset, want)
+    hits: Iterator[RawHit] = raw.iter_hits()
+    reachable = None
+    if options.per_call:  # the capped list's length is known only once capped
+        capped = list(_cap_per_call(hits, options.per_call))
+        hits, reachable = iter(capped), len(capped)
+    page = islice(hits, options.offset, want)
     result = SearchResult(
         query, [], raw.total, raw.total_all_words, matched, options.offset, options.limit
     )
+    result.reachable = reachable
     return result, _build_hits(page, catalog, engine, options)
 
 

@@ -328,6 +328,8 @@ def check_against_oracle(corpus: Corpus, case: Case, limit: int) -> None:
         assert page.total_exact
         keys = [(h.call_id, h.ordinal) for h in page.hits]
         assert keys == expected[offset : offset + limit]
+        following = offset + len(keys)  # --per-call: the capped list, not the total, ends it
+        assert page.next_offset == (following if keys and following < len(expected) else None)
         pages += keys
     assert pages == expected and len(set(pages)) == len(pages)
 

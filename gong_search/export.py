@@ -32,6 +32,7 @@ HIT_FIELDS = (
     "score",
     "context_before",
     "context_after",
+    "all_words",  # last: added after the others, so column positions did not move
 )
 _UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 # Spreadsheets also start a formula at the full-width (and small) forms of = + - @, which
@@ -97,7 +98,8 @@ def write_json(result: SearchResult, out: TextIO, hits: Iterable[Hit] | None = N
     out.write(head[: -len("\n}")] + ',\n  "hits": [')
     written = 0
     for hit in result.hits if hits is None else hits:
-        out.write(("," if written else "") + "\n    " + dumps(hit_json(hit)))
+        each = dumps(hit_json(hit), indent=2).replace("\n", "\n    ")  # as if nested
+        out.write(("," if written else "") + "\n    " + each)
         written += 1
     out.write("\n  ]\n}\n" if written else "]\n}\n")
     return written

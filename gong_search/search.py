@@ -244,18 +244,37 @@ def count_open(
 
 
 def explain(index_dir: str | Path, query: str, options: SearchOptions | None = None) -> str:
-    """The query as the engine runs it (``--show-query``): rank tiers and call filters,
-    plus a note when lowercase ``and``/``or`` were searched as words."""
+    """The query as the engine runs it (``--show-query``): rank tiers, call filters and
+    the resolved option filters, plus a note when lowercase ``and``/``or`` were searched as
+    words."""
     options = options or SearchOptions()
     validate_query(query, options.mode)
-    shown = _with_index(
-        Path(index_dir), lambda _c, e: e.explain(query, options.mode, options.fuzzy)
-    )
+
+    def run(catalog: Catalog, engine: Searcher) -> str:
+        filters, matched = resolve_filters(options, catalog, engine)
+        lines = [engine.explain(query, options.mode, options.fuzzy), *_filter_lines(filters)]
+        return "\n".join(lines + [f"speaker: {who}" for who in matched])
+
+    shown = _with_index(Path(index_dir), run)
     lowercase = sorted({w for w in outside_quotes(query).split() if w in ("and", "or", "not")})
     if lowercase and options.mode != "literal":
         words = ", ".join(lowercase)
         shown += f"\nnote: {words} searched as words; operators are upper case (AND OR NOT)"
     return shown
+
+
+def _filter_lines(filters: Filters) -> list[str]:
+    """The filters besides the query text, one line each (speakers are listed by name)."""
+    shown = {
+        "affiliation": ", ".join(filters.affiliations),
+        "from": filters.start.isoformat() if filters.start else "",
+        "to (before)": filters.end.isoformat() if filters.end else "",
+        "call": ", ".join(filters.call_ids),
+        "title words": filters.title or "",
+        "host": ", ".join(filters.hosts),
+        "account": ", ".join(filters.accounts),
+    }
+    return [f"filter {name}: {value}" for name, value in shown.items() if value]
 
 
 def export(

@@ -217,6 +217,7 @@ def test_every_format_round_trips_to_the_same_hits(crafted_index: Path, tmp_path
     assert [r["call_id"] for r in rows] == [h["call_id"] for h in as_json]
     assert [r["text"] for r in rows] == [h["text"] for h in as_json]
     assert [float(r["score"]) for r in rows] == [h["score"] for h in as_json]
+    assert [r["all_words"] == "True" for r in rows] == [h["all_words"] for h in as_json]
     for hit in as_json:
         assert hit["call_url"].endswith(hit["call_id"]) and isinstance(hit["call_id"], str)
         assert set(hit) >= {
@@ -447,3 +448,10 @@ def test_show_query_prints_the_tiers_call_filters_and_lowercase_operator_note(
     assert "note: or searched as words; operators are upper case" in note
     strict = cli("pricing OR discount", "--show-query", "--index", ix).stdout
     assert strict == "matches: (text:price OR text:discount)\n"
+    args = ("--customer", "--speaker", "john", "--account", "acme", "--show-query", "--index", ix)
+    filtered = cli("pricing", *args).stdout.splitlines()
+    assert filtered[1:] == [
+        "filter affiliation: external, unknown",
+        "filter account: acme-logistics.com",
+        "speaker: John Smith <john.smith@acme-logistics.com> (External)",
+    ]

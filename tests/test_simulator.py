@@ -208,9 +208,8 @@ def test_get_call_by_id(start) -> None:
     assert missing.status_code == 404 and missing.json()["errors"] == ["Call ID was not found"]
 
 
-def test_get_calls_lists_metadata_with_required_dates_and_query_cursor(start) -> None:
+def test_get_calls_lists_metadata_with_dates_and_query_cursor(start) -> None:
     http = client(start(calls=150))
-    assert http.get("/v2/calls").status_code == 400
     window = {"fromDateTime": "2020-01-01T00:00:00Z", "toDateTime": ANCHOR.isoformat()}
     first = http.get("/v2/calls", params=window).json()
     rest = http.get("/v2/calls", params={**window, "cursor": first["records"]["cursor"]}).json()
@@ -218,6 +217,24 @@ def test_get_calls_lists_metadata_with_required_dates_and_query_cursor(start) ->
     assert "cursor" not in rest["records"] and "id" in rest["calls"][0]
     assert http.post("/v2/calls", json={"filter": {}}).status_code == 400  # that uploads a call
     assert http.get(EXTENSIVE).status_code == 405
+
+
+def test_get_calls_without_dates_spans_earliest_to_most_recent_call(start) -> None:
+    simulator = start(calls=150)
+    http = client(simulator)
+    everything = [
+        c["metaData"]["id"] for p in post_pages(http, EXTENSIVE, {"filter": {}}) for c in p["calls"]
+    ]
+    first = http.get("/v2/calls")
+    assert first.status_code == 200 and first.json()["records"]["totalRecords"] == 150
+    rest = http.get("/v2/calls", params={"cursor": first.json()["records"]["cursor"]}).json()
+    assert [c["id"] for c in first.json()["calls"] + rest["calls"]] == everything
+    middle = everything[75]
+    started = http.get(f"/v2/calls/{middle}").json()["call"]["started"]
+    tail = http.get("/v2/calls", params={"fromDateTime": started}).json()
+    assert tail["records"]["totalRecords"] == 75 and tail["calls"][0]["id"] == middle
+    head = http.get("/v2/calls", params={"toDateTime": started}).json()
+    assert head["records"]["totalRecords"] == 75 and head["calls"][-1]["id"] == everything[74]
 
 
 # ---- quotas, failures, cursors ----------------------------------------------------------

@@ -168,9 +168,12 @@ class GongApi:
         return {"requestId": request_id(), "call": record["metaData"]}
 
     def list_calls(self, request: ApiRequest, params: dict[str, str]) -> dict:
-        """GET /v2/calls: both dates required; compares start time (not scheduled) here."""
-        if not (request.query_value("fromDateTime") and request.query_value("toDateTime")):
-            raise ApiError(400, "fromDateTime and toDateTime are required")
+        """GET /v2/calls: compares start time (not scheduled) here.
+
+        The spec marks both dates required, but its own parameter text says a missing
+        ``fromDateTime`` starts at the earliest call and a missing ``toDateTime`` ends at the
+        most recent one, and clients (Airbyte) rely on that, so neither is enforced.
+        """
         flt = _parse_filter({k: v[0] for k, v in request.query.items() if v}, hosts=False)
         offset = self._offset("/v2/calls", request.query_value("cursor"))
         page, records = self._page("/v2/calls", offset, self._listed(flt), NO_CALLS)

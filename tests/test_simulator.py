@@ -237,6 +237,104 @@ def test_get_calls_without_dates_spans_earliest_to_most_recent_call(start) -> No
     assert head["records"]["totalRecords"] == 75 and head["calls"][-1]["id"] == everything[74]
 
 
+def test_workspaces_are_two_and_deterministic(start) -> None:
+    first, second = client(start()), client(start(seed=5))
+    body = first.get("/v2/workspaces").json()
+    assert len(body["workspaces"]) >= 2 and body["requestId"]
+    assert body["workspaces"] == second.get("/v2/workspaces").json()["workspaces"]
+    call = post_pages(first, EXTENSIVE, {"filter": {}})[0]["calls"][0]["metaData"]
+    assert call["workspaceId"] in {w["id"] for w in body["workspaces"]}
+    assert client(start(), auth=None).get("/v2/workspaces").status_code == 401
+
+
+def test_trackers_use_phrases_the_calls_really_say(start) -> None:
+    simulator = start(calls=60, call_length=(20, 40))
+    http = client(simulator)
+    trackers = http.get("/v2/settings/trackers").json()["keywordTrackers"]
+    keyword = [t for t in trackers if t["languageKeywords"]]
+    assert len(keyword) >= 3 and len(trackers) > len(keyword)  # and some smart trackers
+    text = " ".join(
+        s["text"].lower()
+        for page in post_pages(http, TRANSCRIPT, {"filter": {}})
+        for entry in page["callTranscripts"]
+        for m in entry["transcript"]
+        for s in m["sentences"]
+    )
+    for tracker in keyword:
+        words = [w for lk in tracker["languageKeywords"] for w in lk["keywords"]]
+        assert any(w.lower() in text for w in words), tracker["trackerName"]
+    workspace = trackers[0]["workspaceId"]
+    assert (
+        http.get("/v2/settings/trackers", params={"workspaceId": workspace}).json()[
+            "keywordTrackers"
+        ]
+        == trackers
+    )
+    other = http.get("/v2/settings/trackers", params={"workspaceId": "1"}).json()
+    assert other["keywordTrackers"] == []
+
+
+def test_scorecards_and_answered_scorecards_in_a_window(start) -> None:
+    http = client(start(calls=120))
+    cards = http.get("/v2/settings/scorecards").json()["scorecards"]
+    assert cards and cards[0]["questions"]
+    window = {"callFromDate": "2020-01-01T00:00:00Z", "callToDate": ANCHOR.isoformat()}
+    pages = post_pages(http, "/v2/stats/activity/scorecards", {"filter": window})
+    answered = [a for p in pages for a in p["answeredScorecards"]]
+    assert answered and {a["scorecardId"] for a in answered} == {cards[0]["scorecardId"]}
+    assert len(answered) == pages[0]["records"]["totalRecords"]
+    empty = http.post(
+        "/v2/stats/activity/scorecards", json={"filter": {"callToDate": "2020-01-01"}}
+    )
+    assert empty.status_code == 404
+    assert http.post("/v2/stats/activity/scorecards", json={}).status_code == 400
+
+
+def test_users_extensive_filters_by_id_and_creation_date(start) -> None:
+    http = client(start())
+    assert http.get("/v2/users/extensive").status_code == 405
+    users = http.get("/v2/users").json()["users"]
+    every = http.post("/v2/users/extensive", json={"filter": {}}).json()
+    assert every["users"] == users and "cursor" not in every["records"]
+    two = [users[1]["id"], users[4]["id"]]
+    picked = http.post("/v2/users/extensive", json={"filter": {"userIds": two}}).json()
+    assert [u["id"] for u in picked["users"]] == two
+    later = users[10]["created"]
+    recent = http.post("/v2/users/extensive", json={"filter": {"createdFromDateTime": later}})
+    assert [u["id"] for u in recent.json()["users"]] == [u["id"] for u in users[10:]]
+    assert http.post("/v2/users/extensive", json={}).status_code == 400
+
+
+def test_aggregate_activity_counts_hosted_and_attended_calls(start) -> None:
+    http = client(start(calls=80))
+    calls = [
+        c
+        for p in post_pages(
+            http, EXTENSIVE, {"filter": {}, "contentSelector": {"exposedFields": ALL_FIELDS}}
+        )
+        for c in p["calls"]
+    ]
+    window = {"fromDate": "2020-01-01T00:00:00Z", "toDate": ANCHOR.isoformat()}
+    body = http.post("/v2/stats/activity/aggregate", json={"filter": window}).json()
+    stats = {
+        s["userId"]: s["userAggregateActivityStats"] for s in body["usersAggregateActivityStats"]
+    }
+    for user_id, counts in stats.items():
+        assert counts["callsAsHost"] == sum(
+            c["metaData"]["primaryUserId"] == user_id for c in calls
+        )
+        assert counts["callsAttended"] == sum(
+            any(p.get("userId") == user_id for p in c["parties"]) for c in calls
+        )
+    assert sum(s["callsAsHost"] for s in stats.values()) == len(calls)
+    half = calls[40]["metaData"]["started"]
+    narrow = http.post(
+        "/v2/stats/activity/aggregate", json={"filter": {**window, "toDate": half}}
+    ).json()["usersAggregateActivityStats"]
+    assert sum(s["userAggregateActivityStats"]["callsAsHost"] for s in narrow) == 40
+    assert http.post("/v2/stats/activity/aggregate", json={"filter": {}}).status_code == 400
+
+
 # ---- quotas, failures, cursors ----------------------------------------------------------
 
 
@@ -618,3 +716,17 @@ def test_responses_match_gongs_openapi_schemas(start) -> None:
     assert_matches(http.get("/v2/calls/1").json(), schemas["ErrorResponse"], spec)
     window = {"fromDateTime": "2020-01-01T00:00:00Z", "toDateTime": ANCHOR.isoformat()}
     assert_matches(http.get("/v2/calls", params=window).json(), schemas["CallsResponse"], spec)
+    assert_matches(http.get("/v2/calls").json(), schemas["CallsResponse"], spec)
+    assert_matches(http.get("/v2/workspaces").json(), schemas["WorkspacesMetadata"], spec)
+    assert_matches(http.get("/v2/settings/trackers").json(), schemas["Trackers"], spec)
+    assert_matches(http.get("/v2/settings/scorecards").json(), schemas["Scorecards"], spec)
+    extensive_users = http.post("/v2/users/extensive", json={"filter": {}}).json()
+    assert_matches(extensive_users, schemas["UsersMetadata"], spec)
+    answered = http.post("/v2/stats/activity/scorecards", json={"filter": {}}).json()
+    assert answered["answeredScorecards"]
+    assert_matches(answered, schemas["AnsweredScorecards"], spec)
+    dates = {"fromDate": "2020-01-01", "toDate": ANCHOR.isoformat()}
+    activity = http.post("/v2/stats/activity/aggregate", json={"filter": dates}).json()
+    schema = schemas["CompanyUsersAggregateActivityResponse"]
+    assert activity["usersAggregateActivityStats"]
+    assert_matches(activity, schema, spec)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import account_api
 from .cursor import CursorCodec, CursorRejected
 from .lag import ProcessingLag
 from .limits import RateLimiter
@@ -276,6 +277,7 @@ class GongApi:
 
 _ROUTES: list[tuple[re.Pattern[str], dict[str, _Route]]] = [
     (re.compile(r"/v2/users"), {"GET": GongApi.list_users}),
+    *((re.compile(pattern), methods) for pattern, methods in account_api.ROUTES),
     (re.compile(r"/v2/users/(?P<id>[^/]+)"), {"GET": GongApi.get_user}),
     (re.compile(r"/v2/calls"), {"GET": GongApi.list_calls, "POST": GongApi.upload_call}),
     (re.compile(r"/v2/calls/extensive"), {"POST": GongApi.extensive}),

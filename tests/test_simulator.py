@@ -22,12 +22,14 @@ from gong_search.simulator import (
     SyntheticTenant,
     dump_tenant,
 )
+from gong_search.simulator.language import INTENT_TOPICS, NEXT_STEPS_TOPIC
 
 ANCHOR = datetime(2026, 3, 1, 12, tzinfo=UTC)
 SMALL = {"calls": 30, "call_length": (5, 20), "rate": 0.0, "anchor": ANCHOR}
 NO_CALLS = "No calls found corresponding to the provided filters"
 EXTENSIVE = "/v2/calls/extensive"
 TRANSCRIPT = "/v2/calls/transcript"
+INTENT_TOPIC_NAMES = {*INTENT_TOPICS.values(), NEXT_STEPS_TOPIC}
 OPENAPI = Path(__file__).resolve().parents[1].parent / "shared" / "gong-openapi.json"
 ALL_FIELDS = {"parties": True, "content": {"topics": True}}
 
@@ -333,6 +335,22 @@ def test_aggregate_activity_counts_hosted_and_attended_calls(start) -> None:
     ).json()["usersAggregateActivityStats"]
     assert sum(s["userAggregateActivityStats"]["callsAsHost"] for s in narrow) == 40
     assert http.post("/v2/stats/activity/aggregate", json={"filter": {}}).status_code == 400
+
+
+def test_monologue_topic_is_always_a_string_and_deterministic(start) -> None:
+    first, again = client(start(calls=40)), client(start(calls=40))
+    added = start()
+    call_id = added.add_call(ANCHOR - timedelta(days=1), [(0, "Hello there."), (1, "Hi.")])
+
+    def topics(http: httpx.Client, body: dict) -> list:
+        pages = post_pages(http, TRANSCRIPT, body)
+        return [m["topic"] for p in pages for e in p["callTranscripts"] for m in e["transcript"]]
+
+    generated = topics(first, {"filter": {}})
+    assert generated == topics(again, {"filter": {}})
+    assert all(isinstance(t, str) for t in generated)
+    assert "" in generated and {t for t in generated if t} <= {*INTENT_TOPIC_NAMES}
+    assert topics(client(added), {"filter": {"callIds": [call_id]}}) == ["", ""]
 
 
 # ---- quotas, failures, cursors ----------------------------------------------------------
@@ -659,7 +677,7 @@ def test_recorded_tenant_reports_the_bad_file(tmp_path: Path) -> None:
 
 # ---- OpenAPI fidelity -----------------------------------------------------------------------
 
-NULLABLE = {"topic"}  # Monologue.topic is null when Gong found no topic
+NULLABLE: set[str] = set()  # no field the simulator emits may be null
 JSON_TYPES = {
     "string": str,
     "boolean": bool,

@@ -88,7 +88,7 @@ def monologues(
             clock = end + rng.randint(80, 1200)
             intents.append(intent)
             labels.append(intent)
-        topic = topic_for(intents, len(labels) > wrap_from, rng)
+        topic = topic_for(intents, len(labels) > wrap_from, rng) or ""  # the schema says string
         monologues.append({"speakerId": speaker, "topic": topic, "sentences": sentences})
     return tuple(monologues), tuple(labels)
 

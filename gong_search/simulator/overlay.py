@@ -201,7 +201,7 @@ def _monologues_for(lines: list[tuple[int, str]], parties: list[dict]) -> list[d
         speaker = parties[party_index]["speakerId"]
         end = clock + 300 * len(text.split()) + 500
         if not monologues or monologues[-1]["speakerId"] != speaker:
-            monologues.append({"speakerId": speaker, "topic": None, "sentences": []})
+            monologues.append({"speakerId": speaker, "topic": "", "sentences": []})
         monologues[-1]["sentences"].append({"start": clock, "end": end, "text": text})
         clock = end + 400
     speaking = {m["speakerId"] for m in monologues}

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import sqlite3
@@ -36,7 +35,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.dump import canonical_dump  # noqa: E402
-from tests.hostile import HostileGong, Reply, Request  # noqa: E402
+from tests.hostile import (  # noqa: E402
+    LISTING,
+    TRANSCRIPTS,
+    HostileGong,
+    Reply,
+    Request,
+    empty_listing,
+    listing_cut_after_page_1,
+    rewrite_bytes,
+)
 
 QUERIES = ["pricing", '"security review"', "budget OR discount", "renew*", "pricing --customer"]
 
@@ -214,22 +222,6 @@ def load(args: argparse.Namespace) -> int:
 
 # -- (c) fault mix: a hostile server must never cost a call -----------------------------
 
-LISTING, TRANSCRIPTS = "/v2/calls/extensive", "/v2/calls/transcript"
-NO_CALLS = b'{"requestId": "x", "errors": ["No calls found corresponding to the provided filters"]}'
-
-
-def _empty_listing(request: Request, forward) -> Reply:
-    return Reply(404, NO_CALLS) if request.path == LISTING else forward()
-
-
-def _short_listing(request: Request, forward) -> Reply:
-    reply = forward()
-    if request.path == LISTING and reply.status == 200:
-        body = reply.json()
-        body["records"].pop("cursor", None)
-        return Reply.of(200, body)
-    return reply
-
 
 def _refused_batch(rng: random.Random):
     target, batches = rng.randint(1, 3), []  # refuse the n-th transcript batch of the run
@@ -251,15 +243,7 @@ def _poison(rng: random.Random):
         (rb'"started": "[^"]+"', b'"started": "9999-12-31T23:59:59-12:00"'),
         (rb'"start": [0-9]+', b'"start": -1e400'),
     ])  # fmt: skip
-    path = TRANSCRIPTS if b'"start"' in value else LISTING
-
-    def tamper(request: Request, forward) -> Reply:
-        reply = forward()
-        if request.path == path and reply.status == 200:
-            reply.body = re.sub(pattern, value, reply.body, count=1)
-        return reply
-
-    return tamper
+    return rewrite_bytes(TRANSCRIPTS if b'"start"' in value else LISTING, pattern, value)
 
 
 def _catalog_ids(index_dir: Path) -> set[str]:
@@ -288,8 +272,8 @@ def fault_mix(args: argparse.Namespace) -> int:
             index_dir = work / f"run-{run}"
             for _ in range(args.syncs):
                 name, tamper = rng.choice([
-                    ("empty listing", _empty_listing),
-                    ("short listing", _short_listing),
+                    ("empty listing", empty_listing),
+                    ("short listing", listing_cut_after_page_1),
                     ("refused batch", _refused_batch(rng)),
                     ("poison record", _poison(rng)),
                 ])  # fmt: skip

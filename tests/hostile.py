@@ -8,12 +8,17 @@ to the simulator (``forward()``), change the answer, or answer on its own.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+
+from gong_search.simulator.api import NO_CALLS
+
+LISTING, TRANSCRIPTS = "/v2/calls/extensive", "/v2/calls/transcript"
 
 
 @dataclass
@@ -43,6 +48,38 @@ Tamper = Callable[[Request, Callable[[], Reply]], Reply]
 
 def passthrough(request: Request, forward: Callable[[], Reply]) -> Reply:
     return forward()
+
+
+# Tampers shared by the tests and the soak (bench/soak.py)
+
+
+def empty_listing(request: Request, forward: Callable[[], Reply]) -> Reply:
+    """Gong's 404 "No calls found", also what a key that may not see calls gets."""
+    if request.path == LISTING:
+        return Reply.of(404, {"requestId": "x", "errors": [NO_CALLS]})
+    return forward()
+
+
+def listing_cut_after_page_1(request: Request, forward: Callable[[], Reply]) -> Reply:
+    """A listing whose cursor disappears: page 1, then nothing, whatever the total says."""
+    reply = forward()
+    if request.path == LISTING and reply.status == 200:
+        body = reply.json()
+        body["records"].pop("cursor", None)
+        return Reply.of(200, body)
+    return reply
+
+
+def rewrite_bytes(path: str, pattern: bytes, replacement: bytes) -> Tamper:
+    """Replace the first match of ``pattern`` in ``path``'s answers (poison records)."""
+
+    def tamper(request: Request, forward: Callable[[], Reply]) -> Reply:
+        reply = forward()
+        if request.path == path and reply.status == 200:
+            reply.body = re.sub(pattern, replacement, reply.body, count=1)
+        return reply
+
+    return tamper
 
 
 class HostileGong:

@@ -29,8 +29,8 @@ from gong_search.gong.client import GongClient, RetryPolicy
 from gong_search.simulator import Simulator
 
 from .conftest import cli, make_simulator, run_sync
-from .hostile import HostileGong, Reply, Request
-from .test_sync_safety import LISTING, TRANSCRIPTS, env_for, error_line, sync_cli
+from .hostile import LISTING, TRANSCRIPTS, HostileGong, Reply, Request, rewrite_bytes
+from .test_sync_safety import env_for, error_line, sync_cli
 
 SMALL = {"calls": 150, "seed": 5, "call_length": (3, 8)}
 
@@ -59,16 +59,6 @@ def python_cli(*args: str, env: dict, stdin: str | None = None) -> subprocess.Co
 
 
 # -- 13. poison records --------------------------------------------------------------------
-
-
-def rewrite_bytes(path: str, pattern: bytes, replacement: bytes):
-    def tamper(request: Request, forward) -> Reply:
-        reply = forward()
-        if request.path == path and reply.status == 200:
-            reply.body = re.sub(pattern, replacement, reply.body, count=1)
-        return reply
-
-    return tamper
 
 
 @pytest.mark.parametrize("number", [b"1e400", b"-1e400", b"NaN", b"Infinity"])

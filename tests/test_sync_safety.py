@@ -17,15 +17,21 @@ import pytest
 
 from gong_search.catalog import Catalog
 from gong_search.simulator import Simulator
-from gong_search.simulator.api import NO_CALLS
 
 from .conftest import cli, make_simulator, run_sync
 from .dump import canonical_dump
-from .hostile import HostileGong, Reply, Request
+from .hostile import (
+    LISTING,
+    TRANSCRIPTS,
+    HostileGong,
+    Reply,
+    Request,
+    empty_listing,
+    listing_cut_after_page_1,
+)
 
 ANCHOR = datetime.now(UTC).replace(microsecond=0)
 TENANT = {"calls": 250, "seed": 11, "call_length": (3, 10), "anchor": ANCHOR}
-LISTING, TRANSCRIPTS = "/v2/calls/extensive", "/v2/calls/transcript"
 
 
 def env_for(base_url: str) -> dict[str, str]:
@@ -132,21 +138,6 @@ def test_failed_batch_is_retried_on_later_runs_until_it_succeeds(tenant, tmp_pat
 
 
 # -- 2. empty or short listings never remove; mass removal needs consent -------------------
-
-
-def empty_listing(request: Request, forward) -> Reply:
-    if request.path == LISTING:
-        return Reply.of(404, {"requestId": "x", "errors": [NO_CALLS]})
-    return forward()
-
-
-def listing_cut_after_page_1(request: Request, forward) -> Reply:
-    reply = forward()
-    if request.path == LISTING and reply.status == 200:
-        body = reply.json()
-        body["records"].pop("cursor", None)
-        return Reply.of(200, body)
-    return reply
 
 
 @pytest.mark.parametrize("tamper", [empty_listing, listing_cut_after_page_1])

@@ -215,6 +215,7 @@ def sync(
             f"{plural(_estimate_requests(report.total_listed), 'request')}; nothing written"
         )
         _echo_removal_preview(report)
+        _echo_refresh_preview(report)
         return
     say(report.summary())
     if report.failed:
@@ -229,6 +230,16 @@ def _echo_removal_preview(report) -> None:
         )
     if report.removal_refused:
         typer.echo(f"a real run would refuse: {report.removal_refused}")
+
+
+def _echo_refresh_preview(report) -> None:
+    """An older catalog: what the one-time refresh of call details will cost."""
+    if report.would_refresh:
+        typer.echo(
+            f"{plural(report.would_refresh, 'stored call')} will have their details refreshed "
+            f"(CRM, trackers, summaries): {plural(-(-report.would_refresh // 100), 'request')}, "
+            "no transcript re-fetched"
+        )
 
 
 def _estimate_requests(calls: int) -> int:

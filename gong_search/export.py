@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult
+from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult, facets_json
 
 HIT_FIELDS = (
     "call_id",
@@ -32,7 +32,9 @@ HIT_FIELDS = (
     "score",
     "context_before",
     "context_after",
-    "all_words",  # last: added after the others, so column positions did not move
+    "all_words",  # added after the others, so column positions did not move
+    "kind",  # transcript, or a note: brief, key_point, highlight, outline, comment
+    "trackers",
 )
 _UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 # Spreadsheets also start a formula at the full-width (and small) forms of = + - @, which
@@ -59,6 +61,9 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "text": hit.text,
         "score": hit.score,
         "all_words": hit.all_words,
+        "kind": hit.kind,
+        "trackers": list(hit.trackers),
+        "heading": hit.heading,
         "context_before": [_context_json(c) for c in hit.context_before],
         "context_after": [_context_json(c) for c in hit.context_after],
     }
@@ -79,6 +84,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "offset": result.offset,
         "truncated": result.truncated,
         "next_offset": result.next_offset,
+        **({"facets": facets_json(result.facets)} if result.facets else {}),
         "hits": [hit_json(h) for h in result.hits],
     }
 
@@ -131,5 +137,6 @@ def write_csv(hits: Iterable[Hit], out: TextIO) -> int:
         row = hit_json(hit)
         for key in ("context_before", "context_after"):
             row[key] = "\n".join(f"{c['speaker_name']}: {c['text']}" for c in row[key])
+        row["trackers"] = "; ".join(row["trackers"])
         writer.writerow([safe_cell(row[name]) for name in HIT_FIELDS])
     return written

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .dates import format_offset
+from .engine import FacetCount
 from .harvest import SyncReport
 from .search import ContextSentence, Count, Hit, SearchResult
 from .show import CallView, SpeakerList
@@ -198,6 +199,24 @@ def hit_text(hit: Hit) -> Text:
 def _(result: Count, console: Console, plain: bool = False) -> None:
     calls = plural(result.calls, "call")
     console.print(f"{plural(result.sentences, 'matching sentence')} in {calls}")
+    render_facets(result.facets, console)
+
+
+FACET_ROWS = 10  # values per facet in the table; JSON has them all
+
+
+def render_facets(facets: dict[str, list[FacetCount]], console: Console) -> None:
+    """Each facet as a compact table: value, sentences, calls (the top values)."""
+    for name, counts in facets.items():
+        table = Table(name, "sentences", "calls", box=None, title_justify="left")
+        for c in counts[:FACET_ROWS]:
+            table.add_row(_text(c.value), str(c.sentences), str(c.calls))
+        if len(counts) > FACET_ROWS:
+            table.add_row(_text(f"... {len(counts) - FACET_ROWS} more (-f json has all)"), "", "")
+        if not counts:
+            table.add_row(_text("(none)"), "", "")
+        console.print()
+        console.print(table)
 
 
 @render.register
@@ -206,17 +225,29 @@ def render_hits(result: SearchResult, console: Console, plain: bool = False) -> 
     for n, hit in enumerate(result.hits, start=result.offset + 1):
         header = Text(f"{n}. ", style="bold")
         header.append_text(_text(hit.call_title or hit.call_id, "bold"))
-        header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}  at {hit.at}", style="cyan")
+        at = f"  at {hit.at}" if hit.at else ""
+        header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}{at}", style="cyan")
         console.print(header)
         for ctx in hit.context_before:
             console.print(_context_line(ctx))
-        line = _text(f"   {hit.speaker_name} ({hit.affiliation}): ", "green")
+        line = _text(f"   {_who(hit)}: ", "green")
         line.append_text(hit_text(hit))
         console.print(line)
         for ctx in hit.context_after:
             console.print(_context_line(ctx))
+        if hit.trackers:
+            console.print(_text(f"   trackers: {', '.join(hit.trackers)}", "magenta"))
         _print_link(console, hit.call_url, "blue", indent="   ")
     console.print(Text(result_summary(result), style="dim"))
+    render_facets(result.facets, console)
+
+
+def _who(hit: Hit) -> str:
+    """Who said it, or for a note what it is: "[brief]", "[comment] Ana Lee"."""
+    if hit.kind == "transcript":
+        return f"{hit.speaker_name} ({hit.affiliation})"
+    label = f"[{hit.kind.replace('_', ' ')}{': ' + hit.heading if hit.heading else ''}]"
+    return f"{label} {hit.speaker_name}".strip()
 
 
 def result_summary(result: SearchResult, shown: int | None = None) -> str:

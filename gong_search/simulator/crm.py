@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -181,14 +182,26 @@ class Crm:
             closed = day <= self.now
             if closed:
                 steps.append(Step(day, _closed(rng.random() < 0.65), amount))
-            deals.append(self._opportunity(account, kind, kind, day, steps))
+            deals.append(self._opportunity(account, kind, kind, day, steps, deals))
             moment += timedelta(days=rng.uniform(40, 110))
         return deals
 
     def _opportunity(
-        self, account: Account, label: str, kind: str, close: datetime, steps: list[Step]
+        self,
+        account: Account,
+        label: str,
+        kind: str,
+        close: datetime,
+        steps: list[Step],
+        earlier: Sequence[Opportunity] = (),
     ) -> Opportunity:
+        """Named like CRM users name deals: account, kind, close year (and quarter if taken)."""
         name = f"{account.short} {label} {close.year}"
+        taken = {o.name for o in earlier}
+        if name in taken:
+            name = f"{account.short} {label} Q{(close.month - 1) // 3 + 1} {close.year}"
+        if name in taken:
+            name = f"{name} #{len(earlier) + 1}"
         opp_id = sf_id("006", account.id, name, steps[0].since.isoformat())
         return Opportunity(opp_id, name, kind, account, close, tuple(steps))
 

@@ -44,7 +44,8 @@ class Selector:
 
     @classmethod
     def parse(cls, body: dict) -> Selector:
-        raw = body.get("contentSelector") or {}
+        raw = body.get("contentSelector")
+        raw = {} if raw is None else raw
         if not isinstance(raw, dict):
             raise SelectorError("contentSelector must be an object")
         context = raw.get("context") or "None"

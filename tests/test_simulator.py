@@ -24,13 +24,14 @@ from gong_search.simulator import (
 )
 from gong_search.simulator.language import INTENT_TOPICS, NEXT_STEPS_TOPIC
 
+from .openapi_fidelity import OPENAPI, assert_matches
+
 ANCHOR = datetime(2026, 3, 1, 12, tzinfo=UTC)
 SMALL = {"calls": 30, "call_length": (5, 20), "rate": 0.0, "anchor": ANCHOR}
 NO_CALLS = "No calls found corresponding to the provided filters"
 EXTENSIVE = "/v2/calls/extensive"
 TRANSCRIPT = "/v2/calls/transcript"
 INTENT_TOPIC_NAMES = {*INTENT_TOPICS.values(), NEXT_STEPS_TOPIC}
-OPENAPI = Path(__file__).resolve().parents[1].parent / "shared" / "gong-openapi.json"
 ALL_FIELDS = {"parties": True, "content": {"topics": True}}
 
 
@@ -676,41 +677,6 @@ def test_recorded_tenant_reports_the_bad_file(tmp_path: Path) -> None:
 
 
 # ---- OpenAPI fidelity -----------------------------------------------------------------------
-
-NULLABLE: set[str] = set()  # no field the simulator emits may be null
-JSON_TYPES = {
-    "string": str,
-    "boolean": bool,
-    "array": list,
-    "object": dict,
-    "integer": int,
-    "number": (int, float),
-}
-
-
-def assert_matches(value: object, schema: dict, spec: dict, where: str = "$") -> None:
-    """Every emitted field exists in ``schema`` with the declared JSON type (and enum)."""
-    while "$ref" in schema:
-        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    if value is None:
-        assert where.rsplit(".", 1)[-1] in NULLABLE, f"{where} is null"
-        return
-    expected = schema.get("type")
-    if expected:
-        ok = isinstance(value, JSON_TYPES[expected]) and not (
-            expected in ("integer", "number") and isinstance(value, bool)
-        )
-        assert ok, f"{where}: {value!r} is not {expected}"
-    if "enum" in schema:
-        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        for key, item in value.items():
-            assert key in properties, f"{where}.{key} is not in the schema"
-            assert_matches(item, properties[key], spec, f"{where}.{key}")
-    elif isinstance(value, list):
-        for k, item in enumerate(value):
-            assert_matches(item, schema.get("items", {}), spec, f"{where}[{k}]")
 
 
 def test_responses_match_gongs_openapi_schemas(start) -> None:

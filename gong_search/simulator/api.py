@@ -26,6 +26,7 @@ from .cursor import CursorCodec, CursorRejected
 from .lag import ProcessingLag
 from .limits import RateLimiter
 from .overlay import TenantOverlay
+from .selection import Selector, SelectorError, select
 
 PAGE_SIZE = 100
 NO_CALLS = "No calls found corresponding to the provided filters"
@@ -193,11 +194,19 @@ class GongApi:
         body = _json_body(request)
         flt = _parse_filter(body.get("filter"), hosts=True)
         offset = self._offset("/v2/calls/extensive", body.get("cursor"))
-        exposed = _exposed_fields(body)
+        try:
+            selector = Selector.parse(body)
+        except SelectorError as exc:
+            raise ApiError(400, f"Malformed request: {exc}") from None
         self._lag.count_extensive_request()
         page, records = self._page("/v2/calls/extensive", offset, self._listed(flt), NO_CALLS)
-        calls = [_select(self._record(call_id), exposed) for call_id in page]
+        calls = [self._selected(call_id, selector) for call_id in page]
         return {"requestId": request_id(), "records": records, "calls": calls}
+
+    def _selected(self, call_id: str, selector: Selector) -> dict:
+        """Only the whole call when more than metadata, parties and topics is asked for."""
+        record = self.overlay.details(call_id) if selector.needs_whole else None
+        return select(record or self._record(call_id), selector, self._start_key(call_id)[0])
 
     def transcripts(self, request: ApiRequest, params: dict[str, str]) -> dict:
         body = _json_body(request)
@@ -329,20 +338,3 @@ def _string_list(raw: dict, name: str) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise ApiError(400, f"Malformed request: {name} must be a list of id strings")
     return [str(v) for v in value]
-
-
-def _exposed_fields(body: dict) -> dict:
-    selector = body.get("contentSelector") or {}
-    exposed = selector.get("exposedFields") if isinstance(selector, dict) else None
-    return exposed if isinstance(exposed, dict) else {}
-
-
-def _select(record: dict, exposed: dict) -> dict:
-    """Only the sections asked for in ``contentSelector.exposedFields`` (and available)."""
-    selected = {"metaData": record["metaData"]}
-    if exposed.get("parties") is True:
-        selected["parties"] = record.get("parties", [])
-    content = exposed.get("content")
-    if isinstance(content, dict) and content.get("topics") is True:
-        selected["content"] = {"topics": record.get("content", {}).get("topics", [])}
-    return selected

@@ -1,7 +1,8 @@
 """A tenant read from JSON files in Gong's own response shapes, e.g. a scrubbed real export.
 
 The directory holds ``users.json`` (``{"users": [...]}``), ``calls.json`` (``{"calls": [...]}``,
-objects as /v2/calls/extensive returns them) and ``transcripts.json``
+objects as /v2/calls/extensive returns them, with any sections: each request gets what it asks
+for) and ``transcripts.json``
 (``{"callTranscripts": [...]}``). ``dump_tenant`` writes the same files from any tenant.
 """
 
@@ -57,6 +58,10 @@ class RecordedTenant:
         record = self._calls.get(call_id)
         return None if record is None else json.loads(json.dumps(record))
 
+    def details(self, call_id: str) -> dict | None:
+        """Recorded calls hold whatever sections were recorded: the same record."""
+        return self.call(call_id)
+
     def transcript(self, call_id: str) -> dict | None:
         """A call without a recorded transcript has an empty one, as untranscribed calls do."""
         if call_id not in self._calls:
@@ -88,7 +93,7 @@ def dump_tenant(tenant: Tenant, directory: Path | str) -> None:
     ids = list(tenant.call_ids_between(None, None))
     documents = {
         "users.json": {"users": tenant.users()},
-        "calls.json": {"calls": [tenant.call(cid) for cid in ids]},
+        "calls.json": {"calls": [tenant.details(cid) for cid in ids]},
         "transcripts.json": {"callTranscripts": [tenant.transcript(cid) for cid in ids]},
     }
     for name, document in documents.items():

@@ -13,6 +13,7 @@ evaluation; ``labels(call_id)`` lists them in transcript order.
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import math
 import random
@@ -20,12 +21,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import call_parts as parts
 from .call_parts import ID_BASE
+from .crm import Crm
 from .language import SentenceWriter
 from .people import ACTIVE_REPS, CUSTOMERS, REPS, Customer, Rep
+
+if TYPE_CHECKING:
+    from .whole_call import WholeCall
 
 APP_HOST = "https://us-40213.app.gong.io"
 WORKSPACE_ID = "5517038468512940312"
@@ -122,6 +127,9 @@ class SyntheticTenant:
         # one page of /extensive then /transcript for the same 100 calls must hit the cache
         self._script = lru_cache(maxsize=128)(self._build_script)
         self._user_ids = {rep: stable_id(seed, "user", rep.email) for rep in REPS}
+        self.now = anchor_utc
+        self._whole: WholeCall | None = None
+        self._details = lru_cache(maxsize=128)(self._build_details)
 
     # ---- ids and time -------------------------------------------------------------------
 
@@ -192,6 +200,26 @@ class SyntheticTenant:
             for m in self._script(index).transcript
         ]
         return {"callId": call_id, "transcript": monologues}
+
+    def details(self, call_id: str) -> dict | None:
+        """The whole call (CRM context, trackers, summaries, ...), built only when asked."""
+        index = self.index_of(call_id)
+        return None if index is None else copy.deepcopy(self._details(index))
+
+    @property
+    def whole(self) -> WholeCall:
+        """Derives the sections beyond metaData and parties; its CRM is built on first use."""
+        if self._whole is None:
+            from .whole_call import WholeCall  # whole_call builds on this module's helpers
+
+            crm = Crm(self.seed, self.now, self._span_us / _US / 86400)
+            self._whole = WholeCall(self.seed, crm)
+        return self._whole
+
+    def _build_details(self, index: int) -> dict:
+        call_id = self.call_id(index)
+        script = self._script(index)
+        return self.whole.build(self.call(call_id), script.transcript, script.labels)
 
     def call_key(self, call_id: str) -> CallKey | None:
         index = self.index_of(call_id)

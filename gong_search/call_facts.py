@@ -34,6 +34,13 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Deal:
+    name: str
+    stage_at_call: str  # "" when Gong gave no TimeOfCall view
+    stage_now: str
+
+
+@dataclass(frozen=True)
 class CallFacts:
     accounts: tuple[str, ...]  # CRM account names, else the external e-mail domains
     account_keys: tuple[str, ...]  # names, CRM ids and domains, normalised: --account
@@ -44,6 +51,7 @@ class CallFacts:
     trackers: tuple[tuple[str, int], ...]  # (name, count) of the trackers that fired
     participants: tuple[Participant, ...]
     outcome: str
+    deal_stages: tuple[Deal, ...] = ()  # each deal with its stage then and now
 
 
 def call_facts(call: Call, domains: list[str]) -> CallFacts:
@@ -59,7 +67,21 @@ def call_facts(call: Call, domains: list[str]) -> CallFacts:
         trackers=tuple((t.name, t.count) for t in call.content.trackers if t.name and t.count),
         participants=tuple(_participant(p) for p in call.parties),
         outcome=call.content.outcome,
+        deal_stages=_deal_stages(deals),
     )
+
+
+def _deal_stages(deals: list[CrmObject]) -> tuple[Deal, ...]:
+    """One entry per deal (by CRM id), pairing its TimeOfCall and Now views."""
+    views: dict[str, dict[str, CrmObject]] = {}
+    for deal in deals:
+        views.setdefault(deal.id or deal.name, {})[deal.timing or NOW] = deal
+    found = []
+    for view in views.values():
+        then, now = view.get(AT_CALL), view.get(NOW)
+        name = (then or now or next(iter(view.values()))).name
+        found.append(Deal(name, then.stage if then else "", now.stage if now else ""))
+    return tuple(found)
 
 
 def _named(crm: tuple[CrmObject, ...], kind: str) -> list[CrmObject]:

@@ -152,8 +152,13 @@ def show(
     at: Annotated[str | None, typer.Option("--at", help="Only around this moment (m:ss).")] = None,
     context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
     format: Annotated[str, format_option(SHOW_FORMATS)] = "table",
+    summary: Annotated[
+        bool,
+        typer.Option("--summary", help="Gong's brief, key points, highlights and outline."),
+    ] = False,
 ) -> None:
-    """A call's header (title, date, URL, parties) and its transcript with speakers and times."""
+    """A call's header (title, date, URL, parties, account, deal, outcome, trackers,
+    brief) and its transcript with speakers and times."""
     from .dates import parse_offset
     from .output import emit
     from .show import show_call
@@ -161,7 +166,7 @@ def show(
     if context < 0:
         raise GongSearchError("--context must not be negative")
     at_ms = parse_offset(at) if at else None
-    emit(show_call(config.index_dir(index), call_id, at_ms, context), format)
+    emit(show_call(config.index_dir(index), call_id, at_ms, context, summary), format)
 
 
 @app.command()
@@ -178,6 +183,30 @@ def speakers(
     emit(SpeakerList(found), format)
     if not found:
         say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def accounts(
+    name: Annotated[str | None, typer.Argument(help="Fuzzy account name or domain.")] = None,
+    index: IndexOpt = None,
+    format: Annotated[str, format_option(SPEAKERS_FORMATS)] = "table",
+) -> None:
+    """Accounts with calls: first and last call, deals and their stage, top trackers.
+
+    Examples:
+
+      gong-search accounts
+
+      gong-search accounts glob -f json
+    """
+    from .accounts import AccountList, list_accounts
+    from .output import emit
+
+    found = list_accounts(config.index_dir(index), name)
+    emit(AccountList(found), format)
+    if not found:
+        say(f"no account matches {name!r}" if name else "no accounts indexed yet", err=True)
         raise typer.Exit(1)
 
 

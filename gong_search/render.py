@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .accounts import AccountList
 from .dates import format_offset
 from .engine import FacetCount
 from .harvest import SyncReport
@@ -283,13 +284,68 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""
         console.print(_text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
+    _render_facts(view, console)
     console.print()
+    if view.summary:
+        _render_notes(view, console, plain)
+        return
     speaker = None
     for row in view.rows:
         if row.speaker_name != speaker:
             speaker = row.speaker_name
             console.print(_text(f"{speaker} ({row.affiliation})", "" if plain else "green"))
         console.print(_text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
+
+
+def _render_facts(view: CallView, console: Console) -> None:
+    """Account, deals (stage at the call, and now when it moved), outcome, trackers, brief."""
+    facts = view.facts
+    if facts is None:
+        return
+    lines = []
+    if facts.accounts:
+        lines.append("account: " + ", ".join(facts.accounts))
+    for d in facts.deal_stages:
+        moved = f", now {d.stage_now}" if d.stage_now and d.stage_now != d.stage_at_call else ""
+        lines.append(f"deal: {d.name} ({d.stage_at_call or 'stage unknown'} at the call{moved})")
+    if facts.outcome:
+        lines.append(f"outcome: {facts.outcome}")
+    if facts.trackers:
+        lines.append("trackers: " + ", ".join(f"{n} ({c})" for n, c in facts.trackers))
+    brief = next((n.text for n in view.notes if n.kind == "brief"), "")
+    if brief and not view.summary:
+        lines.append(f"brief: {brief}")
+    for line in lines:
+        console.print(_text(line))
+
+
+def _render_notes(view: CallView, console: Console, plain: bool) -> None:
+    """``show --summary``: Gong's brief, key points, highlights and outline, with times."""
+    heading = None
+    for note in view.notes:
+        if note.kind == "comment":
+            continue
+        title = note.kind.replace("_", " ") + (f": {note.heading}" if note.heading else "")
+        if title != heading:
+            heading = title
+            console.print(_text(title, "" if plain else "green"))
+        at = "" if note.start_ms is None else format_offset(note.start_ms)
+        console.print(_text(f"  {at:>8}  {note.text}"))
+    if not view.notes:
+        console.print(_text("(Gong gave no summary for this call)"))
+
+
+@render.register
+def _(result: AccountList, console: Console, plain: bool = False) -> None:
+    table = Table("account", "calls", "first", "last", "deals", "top trackers", box=None)
+    for a in result.accounts:
+        deals = "; ".join(f"{n} ({s})" if s else n for n, s in a.deals.items())
+        trackers = ", ".join(n for n, _c in a.trackers.most_common(3))
+        first = f"{a.first_call.astimezone():%Y-%m-%d}" if a.first_call else ""
+        last = f"{a.last_call.astimezone():%Y-%m-%d}" if a.last_call else ""
+        cells = (a.name, str(a.calls), first, last, deals, trackers)
+        table.add_row(*(_text(cell) for cell in cells))
+    console.print(table)
 
 
 @render.register

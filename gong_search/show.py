@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .call_facts import CallFacts, call_facts
 from .catalog import Catalog, Speaker
 from .dates import format_offset
 from .errors import NotFoundError
 from .gong.records import Call
 from .names import match_speakers
-from .sentences import SentenceRow
+from .sentences import NoteRow, SentenceRow
 
 SCHEMA_VERSION = 1
 
@@ -22,10 +23,13 @@ class CallView:
     host_name: str
     rows: list[SentenceRow]
     at_ms: int | None = None
+    facts: CallFacts | None = None
+    notes: list[NoteRow] = field(default_factory=list)
+    summary: bool = False  # show Gong's summaries instead of the transcript
 
     def as_json(self) -> dict:
         c = self.call
-        return {
+        found = {
             "schema_version": SCHEMA_VERSION,
             "call_id": c.id,
             "title": c.title,
@@ -43,8 +47,14 @@ class CallView:
                 }
                 for p in c.parties
             ],
-            "sentences": [sentence_json(r) for r in self.rows],
+            **facts_json(self.facts),
+            "brief": next((n.text for n in self.notes if n.kind == "brief"), ""),
         }
+        if self.summary:
+            found["notes"] = [note_json(n) for n in self.notes]
+        else:
+            found["sentences"] = [sentence_json(r) for r in self.rows]
+        return found
 
     def json_rows(self) -> Iterator[dict]:
         """JSONL: one sentence a line, each naming its call."""
@@ -65,6 +75,26 @@ class SpeakerList:
         return (speaker_json(s) for s in self.speakers)
 
 
+def facts_json(facts: CallFacts | None) -> dict:
+    """The call's CRM and Gong facts, as ``show`` and agents read them."""
+    if facts is None:
+        return {}
+    return {
+        "accounts": list(facts.accounts),
+        "deals": [
+            {"name": d.name, "stage_at_call": d.stage_at_call, "stage_now": d.stage_now}
+            for d in facts.deal_stages
+        ],
+        "outcome": facts.outcome,
+        "trackers": [{"name": name, "count": count} for name, count in facts.trackers],
+    }
+
+
+def note_json(note: NoteRow) -> dict:
+    at = "" if note.start_ms is None else format_offset(note.start_ms)
+    return {"kind": note.kind, "heading": note.heading, "at": at, "text": note.text}
+
+
 def sentence_json(row: SentenceRow) -> dict:
     return {
         "ordinal": row.ordinal,
@@ -78,9 +108,14 @@ def sentence_json(row: SentenceRow) -> dict:
 
 
 def show_call(
-    index_dir: Path, call_id: str, at_ms: int | None = None, context: int = 10
+    index_dir: Path,
+    call_id: str,
+    at_ms: int | None = None,
+    context: int = 10,
+    summary: bool = False,
 ) -> CallView:
-    """The call and its transcript; with ``at_ms``, only ``context`` sentences around it."""
+    """The call, its facts and its transcript; with ``at_ms``, only ``context`` sentences
+    around it; with ``summary``, Gong's brief, key points, highlights and outline instead."""
     with Catalog(Path(index_dir), create=False) as catalog:
         joined = catalog.call_sentences(call_id.strip())
     if joined is None:
@@ -89,7 +124,8 @@ def show_call(
     if at_ms is not None and rows:
         nearest = min(range(len(rows)), key=lambda i: abs(rows[i].start_ms - at_ms))
         rows = rows[max(0, nearest - context) : nearest + context + 1]
-    return CallView(joined.call, joined.host_name, rows, at_ms)
+    facts = call_facts(joined.call, joined.domains)
+    return CallView(joined.call, joined.host_name, rows, at_ms, facts, joined.notes, summary)
 
 
 def list_speakers(index_dir: Path, name: str | None = None) -> list[Speaker]:

@@ -207,8 +207,8 @@ class WhooshSearcher:
             speaker_name=f.get("speaker_name", ""),
             speaker_email=f.get("speaker_email", ""),
             affiliation=f.get("affiliation", "").capitalize(),  # indexed lower case
-            start_ms=f["start_ms"],
-            end_ms=f["end_ms"],
+            start_ms=f.get("start_ms"),
+            end_ms=f.get("end_ms"),
             text=f.get("text") or f.get("summary") or f.get("comment") or "",
             kind=f.get("kind") or "transcript",
             trackers=tuple(f.get("tracker_names") or ()),

@@ -232,12 +232,46 @@ def test_get_calls_without_dates_spans_earliest_to_most_recent_call(start) -> No
     assert first.status_code == 200 and first.json()["records"]["totalRecords"] == 150
     rest = http.get("/v2/calls", params={"cursor": first.json()["records"]["cursor"]}).json()
     assert [c["id"] for c in first.json()["calls"] + rest["calls"]] == everything
-    middle = everything[75]
-    started = http.get(f"/v2/calls/{middle}").json()["call"]["started"]
-    tail = http.get("/v2/calls", params={"fromDateTime": started}).json()
-    assert tail["records"]["totalRecords"] == 75 and tail["calls"][0]["id"] == middle
-    head = http.get("/v2/calls", params={"toDateTime": started}).json()
-    assert head["records"]["totalRecords"] == 75 and head["calls"][-1]["id"] == everything[74]
+    metas = first.json()["calls"] + rest["calls"]
+    bound = listed_at(metas[75])
+    tail = post_free_pages(http, {"fromDateTime": bound.isoformat()})
+    head = post_free_pages(http, {"toDateTime": bound.isoformat()})
+    assert tail == [m["id"] for m in metas if listed_at(m) >= bound]
+    assert head == [m["id"] for m in metas if listed_at(m) < bound]
+    assert tail and head and sorted(tail + head) == sorted(everything)
+
+
+def listed_at(meta: dict) -> datetime:
+    """What GET /v2/calls compares: a web conference's scheduled time, else its start."""
+    return datetime.fromisoformat(
+        meta["scheduled" if meta["direction"] == "Conference" else "started"]
+    )
+
+
+def post_free_pages(http: httpx.Client, params: dict) -> list[str]:
+    """Every call id GET /v2/calls lists for ``params``, following query cursors."""
+    ids, cursor = [], None
+    while True:
+        page = http.get("/v2/calls", params={**params, **({"cursor": cursor} if cursor else {})})
+        ids += [c["id"] for c in page.json()["calls"]]
+        if (cursor := page.json()["records"].get("cursor")) is None:
+            return ids
+
+
+def test_get_calls_compares_scheduled_time_of_web_conferences(start) -> None:
+    http = client(start(calls=80))
+    metas = [c["metaData"] for c in all_calls(http)]
+    meeting = next(
+        m for m in metas if m["direction"] == "Conference" and m["scheduled"] < m["started"]
+    )
+    phone = next(m for m in metas if m["direction"] != "Conference")
+    for meta in (meeting, phone):
+        at = datetime.fromisoformat(meta["scheduled" if meta is meeting else "started"])
+        just_after = {"fromDateTime": (at + timedelta(seconds=1)).isoformat()}
+        assert meta["id"] in post_free_pages(http, {"fromDateTime": at.isoformat()})
+        assert meta["id"] not in post_free_pages(http, just_after)
+    extensive = all_calls(http, {"fromDateTime": meeting["started"]})
+    assert meeting["id"] in {c["metaData"]["id"] for c in extensive}  # /extensive: the start
 
 
 def test_workspaces_are_two_and_deterministic(start) -> None:
@@ -266,13 +300,10 @@ def test_trackers_use_phrases_the_calls_really_say(start) -> None:
     for tracker in keyword:
         words = [w for lk in tracker["languageKeywords"] for w in lk["keywords"]]
         assert any(w.lower() in text for w in words), tracker["trackerName"]
-    workspace = trackers[0]["workspaceId"]
-    assert (
-        http.get("/v2/settings/trackers", params={"workspaceId": workspace}).json()[
-            "keywordTrackers"
-        ]
-        == trackers
-    )
+    for workspace in {t["workspaceId"] for t in trackers}:
+        params = {"workspaceId": workspace}
+        answer = http.get("/v2/settings/trackers", params=params).json()["keywordTrackers"]
+        assert answer == [t for t in trackers if t["workspaceId"] == workspace]
     other = http.get("/v2/settings/trackers", params={"workspaceId": "1"}).json()
     assert other["keywordTrackers"] == []
 

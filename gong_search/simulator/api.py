@@ -19,7 +19,7 @@ import secrets
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import account_api
 from .cursor import CursorCodec, CursorRejected
@@ -27,8 +27,10 @@ from .lag import ProcessingLag
 from .limits import RateLimiter
 from .overlay import TenantOverlay
 from .selection import Selector, SelectorError, select
+from .tenant import as_utc
 
 PAGE_SIZE = 100
+_SCHEDULE_SLACK = timedelta(days=1)
 NO_CALLS = "No calls found corresponding to the provided filters"
 NO_USERS = "No users found corresponding to the provided filters"
 UNEXPECTED = "Failed to complete the operation due to an unexpected error"
@@ -170,7 +172,7 @@ class GongApi:
         return {"requestId": request_id(), "call": record["metaData"]}
 
     def list_calls(self, request: ApiRequest, params: dict[str, str]) -> dict:
-        """GET /v2/calls: compares start time (not scheduled) here.
+        """GET /v2/calls: compares the scheduled time of web conferences, else the start.
 
         The spec marks both dates required, but its own parameter text says a missing
         ``fromDateTime`` starts at the earliest call and a missing ``toDateTime`` ends at the
@@ -178,7 +180,8 @@ class GongApi:
         """
         flt = _parse_filter({k: v[0] for k, v in request.query.items() if v}, hosts=False)
         offset = self._offset("/v2/calls", request.query_value("cursor"))
-        page, records = self._page("/v2/calls", offset, self._listed(flt), NO_CALLS)
+        ids = self._listed(flt, by_schedule=True)
+        page, records = self._page("/v2/calls", offset, ids, NO_CALLS)
         calls = [self._record(call_id)["metaData"] for call_id in page]
         return {"requestId": request_id(), "records": records, "calls": calls}
 
@@ -245,8 +248,21 @@ class GongApi:
             records["cursor"] = self._cursors.encode(endpoint, offset + len(page), total)
         return page, records
 
-    def _listed(self, flt: _CallFilter) -> Sequence[str]:
-        """Ids matching ``flt``, oldest first, minus calls the processing lag still hides."""
+    def _listed(self, flt: _CallFilter, by_schedule: bool = False) -> Sequence[str]:
+        """Ids matching ``flt``, oldest first, minus calls the processing lag still hides.
+
+        ``by_schedule`` compares what GET /v2/calls compares (``CallKey.listed_at``): calls
+        starting up to a day either side of the window are candidates, then filtered.
+        """
+        if by_schedule and (flt.start or flt.end):
+            wider = _CallFilter(
+                flt.start and flt.start - _SCHEDULE_SLACK,
+                flt.end and flt.end + _SCHEDULE_SLACK,
+                flt.call_ids,
+                flt.hosts,
+                flt.workspace,
+            )
+            return [c for c in self._listed(wider) if self._listed_in(c, flt)]
         if flt.call_ids is not None:
             wanted = dict.fromkeys(flt.call_ids)
             inside = [c for c in wanted if self.overlay.in_window(c, flt.start, flt.end)]
@@ -258,6 +274,14 @@ class GongApi:
         if self._lag.hides_calls:
             ids = [c for c in ids if self._lag.listed(c)]
         return ids
+
+    def _listed_in(self, call_id: str, flt: _CallFilter) -> bool:
+        key = self.overlay.call_key(call_id)
+        assert key is not None
+        moment = key.listed_at or key.started
+        return (flt.start is None or moment >= as_utc(flt.start)) and (
+            flt.end is None or moment < as_utc(flt.end)
+        )
 
     def _start_key(self, call_id: str) -> tuple[datetime, str]:
         key = self.overlay.call_key(call_id)

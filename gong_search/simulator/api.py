@@ -94,6 +94,8 @@ class GongApi:
         overlay: TenantOverlay,
         *,
         credentials: tuple[str, str],
+        bearer_token: str | None = None,
+        users_page_size: int = PAGE_SIZE,
         limiter: RateLimiter,
         cursors: CursorCodec,
         lag: ProcessingLag,
@@ -102,6 +104,8 @@ class GongApi:
     ) -> None:
         self.overlay = overlay
         self._credentials = f"{credentials[0]}:{credentials[1]}"
+        self._bearer = bearer_token
+        self.users_page_size = users_page_size
         self._limiter = limiter
         self._cursors = cursors
         self._lag = lag
@@ -138,6 +142,10 @@ class GongApi:
 
     def _authenticate(self, request: ApiRequest) -> None:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and self._bearer:
+            if not hmac.compare_digest(value.strip().encode(), self._bearer.encode()):
+                raise ApiError(401, "Access denied: invalid or expired access token")
+            return
         if scheme.lower() != "basic" or not value:
             raise ApiError(401, "Access denied: missing Basic credentials")
         try:
@@ -156,7 +164,9 @@ class GongApi:
 
     def list_users(self, request: ApiRequest, params: dict[str, str]) -> dict:
         offset = self._offset("/v2/users", request.query_value("cursor"))
-        users, records = self._page("/v2/users", offset, self.overlay.users(), NO_USERS)
+        users, records = self._page(
+            "/v2/users", offset, self.overlay.users(), NO_USERS, self.users_page_size
+        )
         return {"requestId": request_id(), "records": records, "users": users}
 
     def get_user(self, request: ApiRequest, params: dict[str, str]) -> dict:
@@ -233,16 +243,21 @@ class GongApi:
             raise ApiError(400, str(exc)) from None
 
     def _page(
-        self, endpoint: str, offset: int, items: Sequence, empty_message: str
+        self,
+        endpoint: str,
+        offset: int,
+        items: Sequence,
+        empty_message: str,
+        size: int = PAGE_SIZE,
     ) -> tuple[list, dict]:
         total = len(items)
         if offset >= total:
             raise ApiError(404, empty_message)
-        page = list(items[offset : offset + PAGE_SIZE])
+        page = list(items[offset : offset + size])
         records = {
             "totalRecords": total,
             "currentPageSize": len(page),
-            "currentPageNumber": offset // PAGE_SIZE,
+            "currentPageNumber": offset // size,
         }
         if offset + len(page) < total:
             records["cursor"] = self._cursors.encode(endpoint, offset + len(page), total)

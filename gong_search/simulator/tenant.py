@@ -59,6 +59,11 @@ class CallKey(NamedTuple):
     listed_at: datetime | None = None
 
 
+def today_utc() -> datetime:
+    """The default anchor: today's 00:00 UTC, so a seed gives the same tenant all day long."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def key_of(meta: dict) -> CallKey:
     """The listing key of a recorded or hand-made call, from its metaData."""
     started = as_utc(datetime.fromisoformat(meta["started"]))
@@ -128,7 +133,7 @@ class SyntheticTenant:
         self.calls = calls
         self.seed = seed
         self.call_length = call_length
-        anchor_utc = as_utc(anchor or datetime.now(UTC)).replace(microsecond=0)
+        anchor_utc = as_utc(anchor or today_utc()).replace(microsecond=0)
         self._end_us = int(anchor_utc.timestamp()) * _US
         self._span_us = int(span_days * 86400 * _US)
         self._id_offset = int(stable_id(seed, "calls")) - ID_BASE

@@ -15,7 +15,7 @@ from .language import COMPETITORS
 
 LANGUAGES = ("spa", "fre", "ger")
 
-_PHRASES: dict[str, dict[str | None, tuple[str, ...]]] = {
+PHRASES: dict[str, dict[str | None, tuple[str, ...]]] = {
     "spa": {
         None: (
             "¿Me escuchan bien?",
@@ -105,7 +105,7 @@ def translate(
     wrap_topic: str,
 ) -> tuple[dict, ...]:
     """The same monologues with every sentence said in ``language`` instead."""
-    phrases = _PHRASES[language]
+    phrases = PHRASES[language]
     translated, k = [], 0
     for monologue in transcript:
         sentences = []

@@ -94,7 +94,10 @@ def simulate(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 = a free one).")] = 0,
     calls: Annotated[int, typer.Option(help="Number of synthetic calls.")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same tenant.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(help="Seed: the same seed and anchor date give the same tenant."),
+    ] = 0,
     tenant: Annotated[
         Path | None,
         typer.Option(
@@ -113,10 +116,27 @@ def simulate(
     ] = 0,
     anchor_date: Annotated[
         str | None,
-        typer.Option(help="Calls are spread over the 60 days before this date (default today)."),
+        typer.Option(
+            help="Calls are spread over the 60 days before this moment (default: today 00:00 UTC)."
+        ),
+    ] = None,
+    bearer_token: Annotated[
+        str | None,
+        typer.Option(help="Also accept 'Authorization: Bearer TOKEN' (an OAuth token)."),
     ] = None,
 ) -> None:
-    """Serve a local Gong API simulator with a synthetic tenant (prints GONG_BASE_URL first)."""
+    """Serve a local Gong API simulator with a synthetic tenant (prints GONG_BASE_URL first).
+
+    Same --seed, --calls, --call-length and anchor date: same tenant, ids and all.
+    The anchor defaults to today 00:00 UTC: a seed is stable for a UTC day.
+    Pass --anchor-date to pin call times for good.
+
+    Examples:
+
+      gong-search simulate --calls 500 --seed 7 --anchor-date 2026-03-01
+
+      gong-search simulate --port 8765 --bearer-token s3cret --rate 0
+    """
     from .dates import parse_when
     from .simulator import SimulatorConfig, serve
 
@@ -140,6 +160,7 @@ def simulate(
         late_fraction=late_fraction,
         transcript_delay=transcript_delay,
         anchor=parse_when(anchor_date, option="--anchor-date") if anchor_date else None,
+        bearer_token=bearer_token,
     )
     serve(cfg, echo=lambda line: typer.echo(line))
 

@@ -24,6 +24,7 @@ from .tenant import (
     CallKey,
     as_utc,
     format_timestamp,
+    key_of,
     stable_id,
     timespec_for,
 )
@@ -66,9 +67,7 @@ class TenantOverlay:
         if call_id in self._deleted:
             return None
         if call_id in self._added:
-            meta = self._added[call_id].call["metaData"]
-            started = datetime.fromisoformat(meta["started"])
-            return CallKey(started, meta["primaryUserId"], meta["workspaceId"])
+            return key_of(self._added[call_id].call["metaData"])
         return self.tenant.call_key(call_id)
 
     def ids_between(self, start: datetime | None, end: datetime | None) -> Sequence[str]:

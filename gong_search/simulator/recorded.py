@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .overlay import Tenant
-from .tenant import CallKey, as_utc
+from .tenant import CallKey, as_utc, key_of
 
 
 def _load(directory: Path, name: str, key: str) -> list[dict]:
@@ -40,7 +40,7 @@ class RecordedTenant:
         transcripts = _load(directory, "transcripts.json", "callTranscripts")
         try:
             self._calls = {c["metaData"]["id"]: c for c in calls}
-            self._keys = {cid: _key(c["metaData"]) for cid, c in self._calls.items()}
+            self._keys = {cid: key_of(c["metaData"]) for cid, c in self._calls.items()}
             self._transcripts = {t["callId"]: t["transcript"] for t in transcripts}
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(
@@ -75,11 +75,6 @@ class RecordedTenant:
 
     def call_key(self, call_id: str) -> CallKey | None:
         return self._keys.get(call_id)
-
-
-def _key(meta: dict) -> CallKey:
-    started = as_utc(datetime.fromisoformat(meta["started"]))
-    return CallKey(started, str(meta.get("primaryUserId", "")), str(meta.get("workspaceId", "")))
 
 
 def _within(moment: datetime, start: datetime | None, end: datetime | None) -> bool:

@@ -7,16 +7,19 @@ Trackers are defined in ``trackers.py``, shared with the calls that report them.
 
 from __future__ import annotations
 
-from .tenant import WORKSPACE_ID
+from .stamps import SECOND_WORKSPACE_ID, WORKSPACE_ID
 from .trackers import definitions
 
-SECOND_WORKSPACE_ID = "7782342274025937895"
 _CREATED = "2022-01-10T09:00:00Z"
 _UPDATED = "2025-06-02T14:30:00Z"
 
 WORKSPACES: tuple[dict, ...] = (
-    {"id": WORKSPACE_ID, "name": "Northwind Sales", "description": "Sales and renewals"},
-    {"id": SECOND_WORKSPACE_ID, "name": "Northwind Support", "description": "Customer support"},
+    {"id": WORKSPACE_ID, "name": "Northwind Sales", "description": "New business and expansion"},
+    {
+        "id": SECOND_WORKSPACE_ID,
+        "name": "Northwind Customer Success",
+        "description": "Customer success and renewals",
+    },
 )
 
 

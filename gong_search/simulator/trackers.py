@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .tenant import WORKSPACE_ID, stable_id
+from .stamps import SECOND_WORKSPACE_ID, WORKSPACE_ID, stable_id
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,11 @@ class Tracker:
     intent: str | None = None  # the intent label a smart tracker detects
     affiliation: str = "Whole"  # whose words count: Whole, Internal or External speakers
 
-    @property
-    def id(self) -> str:
-        return stable_id("tracker", self.name)
+    def id_in(self, workspace: str) -> str:
+        """Gong trackers belong to one workspace: each workspace has its own copy."""
+        if workspace == WORKSPACE_ID:
+            return stable_id("tracker", self.name)
+        return stable_id("tracker", workspace, self.name)
 
     @property
     def kind(self) -> str:
@@ -48,21 +50,24 @@ TRACKERS: tuple[Tracker, ...] = (
     Tracker("Smart: Pricing pushback", intent="pricing_pushback"),
     Tracker("Smart: Timeline risk", intent="timeline"),
 )
+WORKSPACES = (WORKSPACE_ID, SECOND_WORKSPACE_ID)
 _CREATED = "2022-01-10T09:00:00Z"
 _UPDATED = "2025-06-02T14:30:00Z"
 
 
 def definitions(creator_user_id: str) -> list[dict]:
-    """``/v2/settings/trackers`` entries: keyword trackers first, then smart ones."""
-    return [_definition(t, creator_user_id) for t in TRACKERS]
+    """``/v2/settings/trackers`` entries per workspace: keyword trackers, then smart ones."""
+    return [
+        _definition(t, workspace, creator_user_id) for workspace in WORKSPACES for t in TRACKERS
+    ]
 
 
-def _definition(tracker: Tracker, user: str) -> dict:
+def _definition(tracker: Tracker, workspace: str, user: str) -> dict:
     keywords = [{"language": "eng", "keywords": list(tracker.phrases), "includeRelatedForms": True}]
     return {
-        "trackerId": tracker.id,
+        "trackerId": tracker.id_in(workspace),
         "trackerName": tracker.name,
-        "workspaceId": WORKSPACE_ID,
+        "workspaceId": workspace,
         "languageKeywords": keywords if tracker.phrases else [],
         "affiliation": tracker.affiliation,
         "partOfQuestion": False,
@@ -80,6 +85,7 @@ def call_trackers(
     transcript: Sequence[dict],
     labels: Sequence[str | None],
     internal: set[str],
+    workspace: str,
     with_occurrences: bool,
 ) -> list[dict]:
     """``content.trackers`` for one call: the trackers that fired, with their counts.
@@ -101,7 +107,12 @@ def call_trackers(
         hits = sorted((o for _, found in per_phrase for o in found), key=_start)
         if not hits:
             continue
-        entry = {"id": tracker.id, "name": tracker.name, "count": len(hits), "type": tracker.kind}
+        entry = {
+            "id": tracker.id_in(workspace),
+            "name": tracker.name,
+            "count": len(hits),
+            "type": tracker.kind,
+        }
         if with_occurrences:
             entry["occurrences"] = hits
         entry["phrases"] = [

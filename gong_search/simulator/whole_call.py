@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from . import summaries
 from .crm import Crm, account_fields, opportunity_fields, sf_id
-from .tenant import as_utc, format_timestamp, stable_id
+from .stamps import as_utc, format_timestamp, stable_id
 from .trackers import call_trackers
 
 TIMINGS = ("Now", "TimeOfCall")
@@ -42,7 +42,9 @@ class WholeCall:
         internal = {s for s, (_, external) in names.items() if not external}
         content: dict = {
             "topics": record.get("content", {}).get("topics", []),
-            "trackers": call_trackers(transcript, labels, internal, with_occurrences=True),
+            "trackers": call_trackers(
+                transcript, labels, internal, meta.get("workspaceId", ""), with_occurrences=True
+            ),
         }
         if said:
             content["brief"] = summaries.brief(said, meta["title"])

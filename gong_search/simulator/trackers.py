@@ -131,8 +131,17 @@ def _phrase_hits(tracker: Tracker, heard: list, labels: Sequence[str | None]) ->
             if k < len(labels) and labels[k] == tracker.intent
         ]
         return [(None, found)]
-    return [
-        (phrase, [_occurrence(sp, s) for _, sp, s in heard for _ in rx.finditer(s["text"])])
+    lowered = [(sp, s, s["text"].lower()) for _, sp, s in heard]
+    return [  # a substring test first: the regex runs only where the phrase may be
+        (
+            phrase,
+            [
+                _occurrence(sp, s)
+                for sp, s, low in lowered
+                if phrase.lower() in low
+                for _ in rx.finditer(s["text"])
+            ],
+        )
         for phrase, rx in tracker.patterns
     ]
 

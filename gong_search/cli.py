@@ -80,9 +80,11 @@ class GongGroup(TyperGroup):
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "gong-search"
             exits.fail(f"{exc.format_message()} (see {where} --help)", "usage", 2, as_json)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            exits.release(exc)
             exits.fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
-        except exits.Terminated:
+        except exits.Terminated as exc:
+            exits.release(exc)
             exits.fail(f"terminated (SIGTERM): {_STOPPED}", "terminated", EXIT_SIGTERM, False)
         except BrokenPipeError:
             raise typer.Exit(exits.quiet_broken_pipe()) from None

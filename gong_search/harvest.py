@@ -23,6 +23,7 @@ Reliability rules kept here and in :mod:`committer` (see docs/reliability.md):
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -182,12 +183,15 @@ class Harvester:
         for _attempt in range(MAX_CURSOR_RESTARTS + 2):
             pass_start, totals = resume_from, []
             try:
-                # the next page is fetched while this one is committed and indexed
-                for page in prefetch(self.fetcher.pages(resume_from, end, seen)):
-                    kept |= self._commit_page(page)
-                    totals.append(page.total)
-                    if page.latest_start is not None:
-                        resume_from, self.listed_any = page.latest_start, True
+                # the next page is fetched while this one is committed and indexed; closed
+                # at once on any exit, so a Ctrl-C stops the fetching thread right here,
+                # not during interpreter shutdown (where a second Ctrl-C cannot be handled)
+                with closing(prefetch(self.fetcher.pages(resume_from, end, seen))) as pages:
+                    for page in pages:
+                        kept |= self._commit_page(page)
+                        totals.append(page.total)
+                        if page.latest_start is not None:
+                            resume_from, self.listed_any = page.latest_start, True
             except CursorExpiredError:
                 continue
             self.shortfall = self._pass_shortfall(seen, pass_start, totals)

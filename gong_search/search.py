@@ -61,12 +61,12 @@ class Hit:
     score: float
     ordinal: int
     all_words: bool = False  # has every word (default mode ranks these first)
-    kind: str = "transcript"  # or brief, key_point, highlight, outline, comment (--in)
-    trackers: tuple[str, ...] = ()  # trackers that fired in this sentence
-    heading: str = ""  # a highlight's title, an outline section
     highlights: list[tuple[int, int]] = field(default_factory=list)
     context_before: list[ContextSentence] = field(default_factory=list)
     context_after: list[ContextSentence] = field(default_factory=list)
+    kind: str = "transcript"  # or brief, key_point, highlight, outline, comment (--in)
+    trackers: tuple[str, ...] = ()  # trackers that fired in this sentence
+    heading: str = ""  # a highlight's title, an outline section
 
 
 @dataclass
@@ -293,23 +293,23 @@ def _cap_per_call(hits: Iterator[RawHit], per_call: int | None) -> Iterator[RawH
 def _build_hits(
     raw: Iterable[RawHit], catalog: Catalog, engine: Searcher, options: SearchOptions
 ) -> Iterator[Hit]:
-    """Hits with their call's display fields (catalog) and context (index neighbours)."""
-    calls: dict[str, Call | None] = {}
+    """Hits with their call's display fields (catalog) and context (index neighbours).
+    Only those fields are kept per call: a whole call (CRM, notes) is far larger, and an
+    export of every match may touch thousands of calls."""
+    calls: dict[str, _CallHeader] = {}
     for r in raw:
         s = r.sentence
         if s.call_id not in calls:
-            calls[s.call_id] = catalog.call(s.call_id)
-        call = calls[s.call_id]
+            calls[s.call_id] = _header(catalog.call(s.call_id), s)
+        title, url, started = calls[s.call_id]
         before, after = ([], [])
         if options.before or options.after:
             before, after = engine.context(r.handle, options.before, options.after)
         yield Hit(
             call_id=s.call_id,
-            call_title=call.title if call else "",
-            call_url=call.url if call else "",
-            call_started=(
-                call.started if call else datetime.fromtimestamp(s.call_started)
-            ).astimezone(),
+            call_title=title,
+            call_url=url,
+            call_started=started,
             speaker_name=s.speaker_name,
             speaker_email=s.speaker_email,
             affiliation=s.affiliation,
@@ -327,6 +327,15 @@ def _build_hits(
             context_before=[_context(x) for x in before],
             context_after=[_context(x) for x in after],
         )
+
+
+_CallHeader = tuple[str, str, datetime]  # title, URL, start (local time)
+
+
+def _header(call: Call | None, s: Sentence) -> _CallHeader:
+    if call is None:  # the catalog lost it meanwhile: the index still knows the start
+        return "", "", datetime.fromtimestamp(s.call_started).astimezone()
+    return call.title, call.url, call.started.astimezone()
 
 
 def _context(s: Sentence) -> ContextSentence:

@@ -231,6 +231,8 @@ def test_simulator_pages_when_many_users_are_asked_for(tmp_path: Path) -> None:
 
 
 def test_simulator_answer_matches_gong_schema(past_sim) -> None:
+    if not OPENAPI.exists():
+        pytest.skip(f"{OPENAPI} not found")
     spec = json.loads(OPENAPI.read_text(encoding="utf-8"))
     schema = spec["components"]["schemas"]["AggregateActivity"]["properties"]
     http = httpx.Client(base_url=past_sim.base_url, auth=("demo", "demo"), timeout=10)

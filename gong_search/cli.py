@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import config, exits
+from .cli_activity import activity
 from .cli_common import (
     SHOW_FORMATS,
     SPEAKERS_FORMATS,
@@ -117,6 +118,7 @@ app = typer.Typer(
 app.command()(check)
 app.command()(simulate)
 app.command()(sync)
+app.command()(activity)
 
 
 @app.command()

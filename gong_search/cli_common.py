@@ -16,6 +16,7 @@ SEARCH_FORMATS = ("table", "json", "jsonl", "csv")
 SHOW_FORMATS = ("table", "json", "jsonl", "text")
 SPEAKERS_FORMATS = ("table", "json", "jsonl")
 STATUS_FORMATS = ("table", "json")
+ACTIVITY_FORMATS = ("table", "json")
 
 
 def format_option(formats: tuple[str, ...], help: str = "Output format.") -> Any:

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from .catalog import Catalog, Speaker
 from .errors import QueryError
+from .gong.records import User
 from .sentences import normalize_name
 
 SPEAKER_THRESHOLD = 80.0
@@ -31,21 +32,28 @@ def match_speakers(wanted: str, speakers: list[Speaker]) -> list[SpeakerMatch]:
     Typos, case, accents, a first name alone and an email local part all match; every
     match above the threshold is returned, so ambiguity is visible to the user.
     """
+    best = match_people(wanted, [(s.key, s.email) for s in speakers])
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], -speakers[kv[0]].sentences))
+    return [SpeakerMatch(speakers[i], score) for i, score in ranked]
+
+
+def match_people(wanted: str, people: list[tuple[str, str]]) -> dict[int, float]:
+    """Position -> best score of each ``(normalised name, email)`` that ``wanted`` matches:
+    the one rule behind ``--speaker`` (indexed speakers) and ``--user`` (Gong users)."""
     needle = normalize_name(wanted)
     choices = {}
-    for i, s in enumerate(speakers):
-        local = s.email.split("@")[0].replace(".", " ").replace("_", " ")
-        choices[(i, 0)] = s.key
-        if s.email:
-            choices[(i, 1)] = s.email.lower()
+    for i, (key, email) in enumerate(people):
+        local = email.split("@")[0].replace(".", " ").replace("_", " ")
+        choices[(i, 0)] = key
+        if email:
+            choices[(i, 1)] = email.lower()
             choices[(i, 2)] = normalize_name(local)
     best: dict[int, float] = {}
     for _choice, score, (i, _kind) in process.extract(
         needle, choices, scorer=name_score, limit=None, score_cutoff=SPEAKER_THRESHOLD
     ):
         best[i] = max(best.get(i, 0.0), score)
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1], -speakers[kv[0]].sentences))
-    return [SpeakerMatch(speakers[i], score) for i, score in ranked]
+    return best
 
 
 def name_score(needle: str, candidate: str, **kwargs: object) -> float:
@@ -78,6 +86,21 @@ def resolve_speakers(wanted: tuple[str, ...], catalog: Catalog) -> tuple[list[st
             email = f" <{m.speaker.email}>" if m.speaker.email else ""
             shown.append(f"{m.speaker.name}{email} ({m.speaker.affiliation})")
     return keys, shown
+
+
+def resolve_users(wanted: tuple[str, ...], users: list[User]) -> list[User]:
+    """The Gong users each name in ``wanted`` means (all of them when several match, best
+    first), matched like ``--speaker``; a name matching nobody is a QueryError."""
+    people = [(normalize_name(u.name), u.email) for u in users]
+    found: dict[str, User] = {}
+    for name in wanted:
+        best = match_people(name, people)
+        if not best:
+            near = ", ".join(closest_names(name, [u.name for u in users])) or "no users"
+            raise QueryError(f"no Gong user matches {name!r} (closest: {near})")
+        for i in sorted(best, key=lambda i: -best[i]):
+            found.setdefault(users[i].id, users[i])
+    return list(found.values())
 
 
 def resolve_fuzzy(kind: str, wanted: tuple[str, ...], vocabulary: list[str]) -> list[str]:

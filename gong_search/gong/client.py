@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -121,6 +121,13 @@ class Page(Generic[T]):
     total: int
 
 
+@dataclass(frozen=True)
+class ActivityPage(Page[records.UserActivity]):
+    """A page of per-user activity, with the window Gong says it counted over."""
+
+    window: records.ActivityWindow = records.ActivityWindow(None, None, "")
+
+
 class GongClient:
     """One client per run: one connection pool, one rate budget, one request counter."""
 
@@ -198,6 +205,23 @@ class GongClient:
                 records.parse_transcript(t) for t in records.page_records(body, "callTranscripts")
             ]
             yield Page([t for t in items if t], records.page_total(body))
+
+    def activity(
+        self, start: date, end: date, user_ids: list[str] | None = None
+    ) -> Iterator[ActivityPage]:
+        """Aggregate activity per user over the days ``[start, end)`` of the company's time
+        zone (``end`` at most today), all users or ``user_ids``, a page at a time."""
+        flt: dict[str, Any] = {"fromDate": start.isoformat(), "toDate": end.isoformat()}
+        if user_ids is not None:
+            flt["userIds"] = list(user_ids)
+        for body in self.iter_pages("POST", "/v2/stats/activity/aggregate", {"filter": flt}):
+            items = records.page_records(body, "usersAggregateActivityStats")
+            parsed = [records.parse_user_activity(a) for a in items]
+            yield ActivityPage(
+                [a for a in parsed if a],
+                records.page_total(body),
+                records.parse_activity_window(body),
+            )
 
     # -- paging and sending ------------------------------------------------------------
 

@@ -210,6 +210,65 @@ def parse_transcript(raw: Any) -> Transcript | None:
     return Transcript(call_id, tuple(monologues), raw=raw)
 
 
+# POST /v2/stats/activity/aggregate counters, in the spec's order (Gong's names, kept as
+# keys end to end: they are what Gong's documentation and users' scripts call them)
+ACTIVITY_COUNTERS = (
+    "callsAsHost",
+    "callsAttended",
+    "callsGaveFeedback",
+    "callsRequestedFeedback",
+    "callsReceivedFeedback",
+    "callsMarkedAsFeedbackGiven",
+    "callsMarkedAsFeedbackReceived",
+    "ownCallsListenedTo",
+    "othersCallsListenedTo",
+    "callsSharedInternally",
+    "callsSharedExternally",
+    "callsScorecardsFilled",
+    "callsScorecardsReceived",
+    "callsCommentsGiven",
+    "callsCommentsReceived",
+)
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    """One user's aggregate activity; ``counts`` has every ACTIVITY_COUNTERS name (0 if absent)."""
+
+    user_id: str
+    email: str
+    counts: dict[str, int] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class ActivityWindow:
+    """The window Gong counted over, as it states it (its company time zone), if it did."""
+
+    start: datetime | None
+    end: datetime | None
+    time_zone: str
+
+
+def parse_user_activity(raw: Any) -> UserActivity | None:
+    """A ``usersAggregateActivityStats[]`` item; unknown counters are ignored, bad ones are 0."""
+    raw = as_dict(raw)
+    user_id = as_id(raw.get("userId"))
+    if not user_id:
+        return None
+    stats = as_dict(raw.get("userAggregateActivityStats"))
+    counts = {name: max(0, as_int(stats.get(name))) for name in ACTIVITY_COUNTERS}
+    return UserActivity(user_id, clean_text(raw.get("userEmailAddress")).lower(), counts)
+
+
+def parse_activity_window(raw: Any) -> ActivityWindow:
+    raw = as_dict(raw)
+    return ActivityWindow(
+        parse_datetime(raw.get("fromDateTime")),
+        parse_datetime(raw.get("toDateTime")),
+        clean_text(raw.get("timeZone")),
+    )
+
+
 def page_records(raw: Any, key: str) -> list[Any]:
     """The list under ``key`` in a page body, or [] when absent or malformed."""
     return as_list(as_dict(raw).get(key))

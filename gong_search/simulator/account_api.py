@@ -7,11 +7,12 @@ functions take the ``GongApi`` instance so they share its auth, quotas, cursors 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from . import settings
-from .tenant import as_utc, format_timestamp
+from . import activity, settings
+from .activity import midnight
+from .tenant import as_utc
 
 if TYPE_CHECKING:
     from .api import ApiRequest, GongApi
@@ -87,68 +88,71 @@ def answered_scorecards(api: GongApi, request: ApiRequest, params: dict[str, str
 
 
 def aggregate_activity(api: GongApi, request: ApiRequest, params: dict[str, str]) -> dict:
-    """POST /v2/stats/activity/aggregate: per user, calls hosted and attended in the window."""
+    """POST /v2/stats/activity/aggregate: per user, what they did in [fromDate, toDate).
+
+    Dates are plain ``YYYY-MM-DD`` days in the company's time zone, ``toDate`` at most
+    today; ``userIds`` and the users' creation dates narrow who is listed, and an unknown
+    user id is Gong's 404 "User not found".
+    """
     mod = _api()
     body = mod._json_body(request)
     raw = _filter(body)
-    if not (raw.get("fromDate") and raw.get("toDate")):
-        raise mod.ApiError(400, "Malformed request: fromDate and toDate are required")
-    low, high = mod._parse_time(raw, "fromDate"), mod._parse_time(raw, "toDate")
-    wanted = mod._string_list(raw, "userIds")
-    hosted: dict[str, int] = {}
-    attended: dict[str, int] = {}
-    for call_id in api.overlay.ids_between(low, high):
-        record = api.overlay.call(call_id) or {}
-        host = record.get("metaData", {}).get("primaryUserId")
-        hosted[host] = hosted.get(host, 0) + 1
-        for user_id in {p["userId"] for p in record.get("parties", []) if p.get("userId")}:
-            attended[user_id] = attended.get(user_id, 0) + 1
-    stats = [
-        _user_activity(user, hosted.get(user["id"], 0), attended.get(user["id"], 0))
-        for user in api.overlay.users()
-        if wanted is None or user["id"] in wanted
-    ]
+    low, high = _activity_days(raw)
+    users = _activity_users(api, raw)
+    calls = (api.overlay.call(c) for c in api.overlay.ids_between(midnight(low), midnight(high)))
+    counts = activity.tally((c for c in calls if c is not None), _colleagues(api), _admin_id(api))
+    stats = [activity.user_activity(user, counts) for user in users]
     offset = api._offset("/v2/stats/activity/aggregate", body.get("cursor"))
     page, records = api._page("/v2/stats/activity/aggregate", offset, stats, mod.NO_USERS)
     return {
         "requestId": mod.request_id(),
         "records": records,
         "usersAggregateActivityStats": page,
-        "fromDateTime": format_timestamp(as_utc(low), 0) if low else raw["fromDate"],
-        "toDateTime": format_timestamp(as_utc(high), 0) if high else raw["toDate"],
-        "timeZone": "UTC",
+        "fromDateTime": midnight(low).isoformat(),
+        "toDateTime": midnight(high).isoformat(),
+        "timeZone": activity.COMPANY_TIME_ZONE,
     }
 
 
-def _user_activity(user: dict, hosted: int, attended: int) -> dict:
-    """Counts the simulator knows (hosted, attended); the feedback/sharing ones stay 0."""
-    counters = dict.fromkeys(
-        (
-            "callsGaveFeedback",
-            "callsRequestedFeedback",
-            "callsReceivedFeedback",
-            "ownCallsListenedTo",
-            "othersCallsListenedTo",
-            "callsSharedInternally",
-            "callsSharedExternally",
-            "callsScorecardsFilled",
-            "callsScorecardsReceived",
-            "callsCommentsGiven",
-            "callsCommentsReceived",
-            "callsMarkedAsFeedbackGiven",
-            "callsMarkedAsFeedbackReceived",
-        ),
-        0,
-    )
-    return {
-        "userId": user["id"],
-        "userEmailAddress": user["emailAddress"],
-        "userAggregateActivityStats": {
-            "callsAsHost": hosted,
-            "callsAttended": attended,
-            **counters,
-        },
-    }
+def _activity_days(raw: dict) -> tuple[date, date]:
+    """``fromDate``/``toDate`` as days, or Gong's 400 for a missing, malformed or late one."""
+    error = _api().ApiError
+    days = []
+    for name in ("fromDate", "toDate"):
+        if name not in raw:
+            raise error(400, f"Malformed request: filter.{name} is required")
+        day = activity.parse_day(raw[name])
+        if day is None:
+            raise error(400, f"Malformed request: {name} {raw[name]!r} is not a date (YYYY-MM-DD)")
+        days.append(day)
+    low, high = days
+    if high > activity.today():
+        raise error(400, f"toDate {high} must not be later than the current day")
+    if high <= low:
+        raise error(400, f"toDate {high} must be after fromDate {low}")
+    return low, high
+
+
+def _activity_users(api: GongApi, raw: dict) -> list[dict]:
+    """The users asked for (all by default), in the tenant's order."""
+    mod = _api()
+    wanted = mod._string_list(raw, "userIds")
+    low = mod._parse_time(raw, "createdFromDateTime")
+    high = mod._parse_time(raw, "createdToDateTime")
+    users = api.overlay.users()
+    if wanted is not None:
+        known = {u["id"] for u in users}
+        if any(user_id not in known for user_id in wanted):
+            raise mod.ApiError(404, "User not found")
+        users = [u for u in users if u["id"] in set(wanted)]
+    if low is None and high is None:
+        return users
+    return [u for u in users if _within(u["created"], low, high)]
+
+
+def _colleagues(api: GongApi) -> list[str]:
+    """Who may listen to, comment on or review others' calls: the active users."""
+    return [u["id"] for u in api.overlay.users() if u.get("active", True)]
 
 
 def _filter(body: dict) -> dict:

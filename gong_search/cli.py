@@ -6,6 +6,7 @@ into one line on stderr (or one JSON object with ``--format json/jsonl``) and an
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import signal
@@ -19,6 +20,7 @@ from typer.core import TyperGroup
 
 from . import config, exits
 from .cli_common import (
+    PIPED_HELP,
     SHOW_FORMATS,
     SPEAKERS_FORMATS,
     STATUS_FORMATS,
@@ -26,12 +28,24 @@ from .cli_common import (
     format_option,
     say,
 )
+from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_search import search_command
 from .cli_sync import check, simulate, sync
-from .cliparse import QueryCommand, first_positional, non_utf8_argument, one_edit_apart
+from .cliparse import (
+    COLOR_CHOICES,
+    QueryCommand,
+    first_positional,
+    non_utf8_argument,
+    one_edit_apart,
+    take_global_options,
+)
+from .completion import COMPLETE_VAR, PROG_NAME, completion
+from .dates import set_display_zone
 from .errors import GongSearchError
 from .exits import EXIT_SIGINT, EXIT_SIGTERM
-from .terminal import clean, plural
+from .output import piped_default
+from .terminal import clean, plural, set_colour
+from .version import version_text
 
 _STOPPED = "stopped cleanly; everything committed so far is kept - run the same command to resume"
 
@@ -39,7 +53,19 @@ _STOPPED = "stopped cleanly; everything committed so far is kept - run the same 
 class GongGroup(TyperGroup):
     """Routes a bare query to ``search``, and handles errors in one place for every command."""
 
+    context_class = HelpContext
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        return use_plain_help(command) if command is not None else None
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args, wanted = take_global_options(args)
+        set_colour(wanted.color)
+        set_display_zone(None)  # each run starts local; --tz of search/show changes it
+        if wanted.version and not ctx.resilient_parsing:
+            typer.echo(version_text())
+            ctx.exit(0)
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = self._route(ctx, args)
         ctx.meta["argv"] = list(args)  # for choosing the error format later
@@ -104,13 +130,33 @@ def _check_utf8(args: list[str]) -> None:
 
 app = typer.Typer(
     cls=GongGroup,
-    help="Search your company's Gong call transcripts locally.",
+    help=TOP_HELP,
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,  # locals could hold credentials
 )
+
+
+@app.callback()
+def _global_options(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", help="Versions (package, Python, Whoosh, schemas).")
+    ] = False,
+    color: Annotated[
+        str,
+        typer.Option(
+            "--color",
+            help="Colour on a terminal (auto), also in pipes (always), or never; any command.",
+            click_type=click.Choice(COLOR_CHOICES),
+        ),
+    ] = "auto",
+) -> None:
+    """Listed in the top-level help; GongGroup.parse_args takes these options wherever they
+    stand, so they work with every command (and with a bare query)."""
+
+
 # Registered in the order ``--help`` lists them.
 app.command()(check)
 app.command()(simulate)
@@ -120,21 +166,39 @@ app.command()(sync)
 @app.command()
 def status(
     index: IndexOpt = None,
-    format: Annotated[str, format_option(STATUS_FORMATS)] = "table",
+    format: Annotated[str | None, format_option(STATUS_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """What the index holds: calls, sentences, speakers, dates, pending transcripts, health."""
+    """What the index holds, and whether it is healthy.
+
+    Calls, sentences, speakers, dates, pending transcripts, last sync, size.
+
+    \b
+    Examples:
+      gong-search status
+      gong-search status -f json | jq .without_transcript
+
+    Exit codes: 0 healthy, 1 catalog and index differ (run reindex), 2 no index.
+    """
     from .output import emit
     from .status import status as read_status
 
     result = read_status(config.index_dir(index))
-    emit(result, format)
+    emit(result, piped_default(format, STATUS_FORMATS))
     if result.problems:  # a running sync's catalog being a page ahead is not a problem
         raise typer.Exit(1)
 
 
 @app.command()
 def reindex(index: IndexOpt = None) -> None:
-    """Rebuild the search index from the local catalog (no network, no quota)."""
+    """Rebuild the search index from the local catalog (no network).
+
+    \b
+    Examples:
+      gong-search reindex
+      gong-search reindex --index ~/gong-index
+
+    Exit codes: 0 rebuilt, 2 no catalog, 130/143 stopped (the old index is kept).
+    """
     from .harvest import reindex as run_reindex
 
     signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
@@ -147,35 +211,60 @@ app.command("search", cls=QueryCommand)(search_command)
 
 @app.command()
 def show(
-    call_id: Annotated[str, typer.Argument(help="The call id (as in a hit's call_id).")],
+    call_id: Annotated[str, typer.Argument(help="The call id, or the call URL a hit shows.")],
     index: IndexOpt = None,
-    at: Annotated[str | None, typer.Option("--at", help="Only around this moment (m:ss).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Only around this moment (m:ss), marked >.")
+    ] = None,
     context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
-    format: Annotated[str, format_option(SHOW_FORMATS)] = "table",
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone shown (default local).")] = None,
+    format: Annotated[str | None, format_option(SHOW_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """A call's header (title, date, URL, parties) and its transcript with speakers and times."""
+    """Read a call: title, date, link, parties and transcript.
+
+    \b
+    Examples:
+      gong-search show 9221528267000229108
+      gong-search show 'https://us-1.app.gong.io/call?id=9221528267000229108'
+      gong-search show 9221528267000229108 --at 4:35 -C 2
+
+    Exit codes: 0 shown, 2 unknown call or bad --at.
+    """
     from .dates import parse_offset
     from .output import emit
     from .show import show_call
 
     if context < 0:
         raise GongSearchError("--context must not be negative")
+    set_display_zone(tz)
     at_ms = parse_offset(at) if at else None
-    emit(show_call(config.index_dir(index), call_id, at_ms, context), format)
+    view = show_call(config.index_dir(index), call_id, at_ms, context)
+    emit(view, piped_default(format, SHOW_FORMATS))
 
 
 @app.command()
 def speakers(
     name: Annotated[str | None, typer.Argument(help="Fuzzy name or email to filter by.")] = None,
     index: IndexOpt = None,
-    format: Annotated[str, format_option(SPEAKERS_FORMATS)] = "table",
+    format: Annotated[str | None, format_option(SPEAKERS_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """Indexed speakers with affiliation, email and call/sentence counts."""
+    """List speakers, with affiliation, email, calls and sentences.
+
+    NAME is matched like --speaker: typos, accents, first names, emails.
+
+    \b
+    Examples:
+      gong-search speakers
+      gong-search speakers maria
+      gong-search speakers -f json
+
+    Exit codes: 0 listed, 1 nobody matches NAME, 2 no index.
+    """
     from .output import emit
     from .show import SpeakerList, list_speakers
 
     found = list_speakers(config.index_dir(index), name)
-    emit(SpeakerList(found), format)
+    emit(SpeakerList(found), piped_default(format, SPEAKERS_FORMATS))
     if not found:
         say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
@@ -185,7 +274,16 @@ def speakers(
 def demo(
     query: Annotated[list[str] | None, typer.Argument(help="What to search for.")] = None,
 ) -> None:
-    """Try everything without a Gong account: simulate a tenant, sync it, search it."""
+    """Try it without a Gong account: simulate, sync, search.
+
+    Syncs a synthetic tenant into a demo index under ~/.cache/gong-search (never
+    ./index), searches it and prints commands to try next.
+
+    \b
+    Examples:
+      gong-search demo
+      gong-search demo "security questionnaire"
+    """
     from .demo import DEFAULT_QUERY, build_demo_index
     from .render import SyncProgressView, output_console, render
     from .search import search as run_search
@@ -214,6 +312,9 @@ def demo(
         typer.echo(f"  {example}")
 
 
+app.command()(completion)
+
+
 def _program_name() -> str:
     """How the user can run gong-search again: by name if it is on PATH, else by path."""
     if shutil.which("gong-search"):
@@ -228,7 +329,11 @@ def main() -> None:
     """The ``gong-search`` program: exit codes as documented in :mod:`gong_search.exits`."""
     signal.signal(signal.SIGINT, exits.on_stop_signal)
     try:
-        app()
+        app(prog_name=PROG_NAME)
+    except KeyError as exc:  # completion's variables missing: run by hand, not by a shell
+        if not os.environ.get(COMPLETE_VAR):
+            raise
+        sys.exit(f"gong-search: error: {COMPLETE_VAR} is set without {exc} (a shell's job)")
     finally:  # a reader that left after our last write shows up at this flush
         try:
             sys.stdout.flush()

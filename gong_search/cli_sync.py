@@ -76,7 +76,16 @@ def check(
     secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
-    """Verify configuration and connectivity: auth, users, calls in the last 30 days."""
+    """Test the Gong credentials: auth, users, recent calls.
+
+    \b
+    Examples:
+      gong-search check
+      pass show gong | gong-search check --secret-key-stdin
+      GONG_BASE_URL=https://us-12345.api.gong.io gong-search check
+
+    Exit codes: 0 ok, 2 configuration, network or API error (said in one line).
+    """
     from .dates import days_ago
 
     with _client(base_url, access_key, secret_key, credentials, secret_key_stdin) as client:
@@ -116,7 +125,16 @@ def simulate(
         typer.Option(help="Calls are spread over the 60 days before this date (default today)."),
     ] = None,
 ) -> None:
-    """Serve a local Gong API simulator with a synthetic tenant (prints GONG_BASE_URL first)."""
+    """Serve a Gong API simulator on 127.0.0.1 (for tests).
+
+    Prints GONG_BASE_URL=... first, then serves until Ctrl-C.
+
+    \b
+    Examples:
+      gong-search simulate --port 8765
+      gong-search simulate --calls 500 --transcript-delay 2
+      gong-search simulate --tenant recorded/
+    """
     from .dates import parse_when
     from .simulator import SimulatorConfig, serve
 
@@ -147,10 +165,12 @@ def simulate(
 def sync(
     index: IndexOpt = None,
     from_: Annotated[
-        str | None, typer.Option("--from", help="Start (YYYY-MM-DD or ISO 8601).")
+        str | None, typer.Option("--from", help="Start: 2026-01-05, ISO 8601, 7d, last week.")
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help=_help("end"))] = None,
-    tz: Annotated[str | None, typer.Option("--tz", help="Time zone for plain dates.")] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone for dates (default local).")
+    ] = None,
     include_private: Annotated[
         bool, typer.Option(help=_help("include_private"))
     ] = _DEFAULT.include_private,
@@ -182,7 +202,22 @@ def sync(
     secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
-    """Harvest calls and transcripts from Gong into the local index (incremental)."""
+    """Pull calls and transcripts from Gong into the index.
+
+    The first run takes the last 90 days; later runs only what is new. Credentials:
+    flags > environment > ~/.config/gong/credentials.json. --secret-key is visible
+    to other users in the process list: prefer --secret-key-stdin.
+
+    \b
+    Examples:
+      gong-search sync
+      gong-search sync --from 2025-01-01
+      gong-search sync --full --dry-run
+      pass show gong | gong-search sync --secret-key-stdin
+
+    Exit codes: 0 done, 1 some calls skipped (retried next run) or quota reached,
+    2 error, 130/143 stopped cleanly (committed work is kept).
+    """
     from .dates import parse_window
     from .harvest import sync as run_sync
     from .render import SyncProgressView

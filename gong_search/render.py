@@ -26,12 +26,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .dates import format_offset
+from .dates import format_offset, shown
 from .harvest import SyncReport
 from .search import ContextSentence, Count, Hit, SearchResult
 from .show import CallView, SpeakerList
 from .status import Status
-from .terminal import clean, plural, safe_url
+from .terminal import clean, colour_settings, plural, safe_url
 
 
 def _text(value: str, style: str = "") -> Text:
@@ -56,18 +56,20 @@ class _Console(Console):
 
 
 def stderr_console() -> Console:
-    return _Console(stderr=True, highlight=False, markup=False, emoji=False)
+    return _Console(stderr=True, highlight=False, markup=False, emoji=False, **colour_settings())
 
 
 def output_console(out: TextIO) -> Console:
-    """For stdout or an output file: plain text (no markup, emoji or highlighting)."""
+    """For stdout or an output file: plain text (no markup, emoji or highlighting); colour
+    on stdout as ``--color`` says, never in a file."""
+    colour = {"force_terminal": None, **colour_settings()}
     return _Console(
         file=out,
         highlight=False,
         markup=False,
         emoji=False,
         soft_wrap=True,
-        force_terminal=None if out is sys.stdout else False,
+        **(colour if out is sys.stdout else {"force_terminal": False}),
         width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
     )
 
@@ -206,7 +208,7 @@ def render_hits(result: SearchResult, console: Console, plain: bool = False) -> 
     for n, hit in enumerate(result.hits, start=result.offset + 1):
         header = Text(f"{n}. ", style="bold")
         header.append_text(_text(hit.call_title or hit.call_id, "bold"))
-        header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}  at {hit.at}", style="cyan")
+        header.append(f"  {shown(hit.call_started)}  at {hit.at}", style="cyan")
         console.print(header)
         for ctx in hit.context_before:
             console.print(_context_line(ctx))
@@ -245,9 +247,8 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     """Header, parties, then one line per sentence (speaker changes start a new block)."""
     c = view.call
     console.print(_text(c.title or c.id, "" if plain else "bold"))
-    started = c.started.astimezone()  # the reader's local time, like search hits
     host = view.host_name or "-"
-    console.print(_text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
+    console.print(_text(f"{shown(c.started)}  ·  host {host}  ·  id {c.id}"))
     _print_link(console, c.url)
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""
@@ -258,7 +259,9 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
         if row.speaker_name != speaker:
             speaker = row.speaker_name
             console.print(_text(f"{speaker} ({row.affiliation})", "" if plain else "green"))
-        console.print(_text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
+        marked = view.is_target(row)  # the sentence --at points at
+        line = f"{'>' if marked else ' '} {format_offset(row.start_ms):>8}  {row.text}"
+        console.print(_text(line, "bold" if marked and not plain else ""))
 
 
 @render.register

@@ -1,0 +1,294 @@
+"""Issue 16 (CLI manners people expect from ripgrep, gh and sqlite-utils), through the real
+CLI: --version, completion, --color, help at 80 columns, dates, one time-zone rule, show,
+one rule for formats in pipes, spreadsheet columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+import gong_search
+from gong_search.cli import app
+
+from .conftest import cli
+from .crafted import C1, C2, CALLS, NOW
+
+
+def ids(result) -> set[str]:
+    assert result.exit_code in (0, 1), result.stderr
+    return {json.loads(line)["call_id"] for line in result.stdout.splitlines()}
+
+
+# -- --version -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [("--version",), ("-V",), ("status", "--version")])
+def test_version_names_package_python_whoosh_and_schemas(args) -> None:
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    assert f"gong-search {gong_search.__version__}" in result.stdout
+    assert f"Python {platform.python_version()}" in result.stdout
+    assert f"whoosh-reloaded {metadata.version('whoosh-reloaded')}" in result.stdout
+    assert "index schema " in result.stdout and "JSON schema_version 1" in result.stdout
+
+
+def test_version_after_double_dash_is_a_query_word(crafted_index: Path) -> None:
+    result = cli("--index", str(crafted_index), "--", "--version")
+    assert result.exit_code == 2 and "gong-search 0" not in result.stdout
+
+
+# -- shell completion ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_a_script_for_each_shell(shell: str) -> None:
+    result = cli("completion", shell)
+    assert result.exit_code == 0 and "_GONG_SEARCH_COMPLETE" in result.stdout
+    assert "gong-search" in result.stdout
+
+
+def complete(words: str, env: dict[str, str] | None = None) -> list[str]:
+    """What bash is offered for the last word of ``words`` (a trailing space: a new word)."""
+    cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+    env = {"COMP_WORDS": words, "COMP_CWORD": str(cword), "_GONG_SEARCH_COMPLETE": "complete_bash"}
+    result = CliRunner().invoke(app, [], env=env, prog_name="gong-search")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+def test_completion_offers_speakers_and_accounts_from_the_index(crafted_index: Path) -> None:
+    ix = str(crafted_index)
+    assert complete(f"gong-search pricing --index {ix} --speaker jo") == [
+        "john.smith@acme-logistics.com"
+    ]
+    assert "zoe@globex.io" in complete(f"gong-search pricing --index {ix} --speaker zo")
+    assert complete(f"gong-search pricing --index {ix} --account ac") == ["acme-logistics.com"]
+
+
+def test_completion_offers_choices_commands_and_nothing_without_an_index(tmp_path) -> None:
+    assert complete("gong-search pricing -f ") == ["table", "json", "jsonl", "csv"]
+    assert complete("gong-search pricing --sort ") == ["relevance", "date"]
+    assert "completion" in complete("gong-search comp")
+    assert complete(f"gong-search x --index {tmp_path / 'none'} --speaker a") == []
+
+
+def test_completion_variable_without_a_shell_is_one_line_not_a_traceback() -> None:
+    env = {**os.environ, "_GONG_SEARCH_COMPLETE": "complete_bash"}
+    env.pop("COMP_WORDS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "gong_search"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+# -- --color -------------------------------------------------------------------------------
+
+
+def test_color_always_colours_a_pipe_and_never_wins_over_force_color(crafted_index) -> None:
+    ix = str(crafted_index)
+    always = cli("pricing", "--index", ix, "--color", "always")  # CliRunner: a pipe
+    assert always.exit_code == 0 and "\x1b[" in always.stdout
+    assert "matching sentences" in always.stdout  # colour is for people: a table
+    never = cli("pricing", "--index", ix, "-f", "table", "--color=never", env={"FORCE_COLOR": "1"})
+    assert never.exit_code == 0 and "\x1b[" not in never.stdout
+    auto = cli("--color", "auto", "show", C1, "--index", ix, "-f", "table")
+    assert auto.exit_code == 0 and "\x1b[" not in auto.stdout
+
+
+def test_a_bad_color_value_is_a_one_line_usage_error() -> None:
+    result = cli("pricing", "--color", "sometimes")
+    assert result.exit_code == 2 and "auto, always or never" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- help ----------------------------------------------------------------------------------
+
+COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_every_help_fits_80_columns_and_has_examples(command: str) -> None:
+    args = [command, "--help"] if command else ["--help"]
+    result = cli(*args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert not [line for line in lines if len(line) > 80], command
+    assert "…" not in result.stdout and "\\[" not in result.stdout
+    assert "Examples:" in result.stdout, command
+
+
+def test_top_level_help_says_query_is_short_for_search_and_lists_exit_codes() -> None:
+    out = " ".join(cli("--help", env={"COLUMNS": "80"}).stdout.split())
+    assert "`gong-search QUERY [OPTIONS]` is short for `gong-search search QUERY [OPTIONS]`" in out
+    assert "Exit codes: 0" in out and "--color [auto|always|never]" in out
+    short_helps = [line for line in out.split("Commands:")[1].split("  ") if line.strip()]
+    assert not [line for line in short_helps if line.rstrip().endswith("...")], short_helps
+
+
+def test_search_help_lists_the_choices_of_sort_and_affiliation() -> None:
+    out = cli("search", "--help").stdout
+    assert "[relevance|date]" in out and "[internal|external|unknown]" in out
+
+
+def test_sync_help_says_the_secret_flag_is_visible() -> None:
+    out = " ".join(cli("sync", "--help").stdout.split())
+    assert "visible to other users in the process list" in out
+    assert "--secret-key-stdin" in out
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+
+def search_ids(ix: Path, *options: str) -> set[str]:
+    return ids(cli("pricing", "--index", str(ix), "-f", "jsonl", "-n", "0", *options))
+
+
+def test_relative_dates_mean_that_long_before_now(crafted_index: Path) -> None:
+    assert CALLS[C1][1] == 10 and CALLS[C2][1] == 40  # days ago
+    assert search_ids(crafted_index, "--from", "20d") == {C1}
+    assert search_ids(crafted_index, "--from", "3w") == {C1}
+    assert search_ids(crafted_index, "--from", "2m") == {C1, C2}
+    assert search_ids(crafted_index, "--to", "20d") == {C2}
+    iso = (datetime.now(UTC) - timedelta(days=20)).isoformat()
+    assert search_ids(crafted_index, "--from", iso) == search_ids(crafted_index, "--from", "20d")
+
+
+@pytest.mark.parametrize(
+    "words", ["today", "yesterday", "last week", "this week", "this quarter", "last quarter"]
+)
+def test_period_words_are_accepted(crafted_index: Path, words: str) -> None:
+    result = cli("pricing", "--index", str(crafted_index), "--from", words, "-f", "jsonl")
+    assert result.exit_code in (0, 1), result.stderr
+
+
+def test_a_period_as_to_ends_after_it() -> None:
+    from gong_search.dates import parse_when
+
+    start = parse_when("yesterday", "UTC", option="--from")
+    end = parse_when("yesterday", "UTC", option="--to")
+    assert end - start == timedelta(days=1) and end.date() == datetime.now(UTC).date()
+    first = parse_when("last quarter", "UTC", option="--from")
+    after = parse_when("last quarter", "UTC", option="--to")
+    assert first.day == after.day == 1 and first.month % 3 == after.month % 3 == 1
+    assert after == parse_when("this quarter", "UTC", option="--from")
+    assert 89 <= (after - first).days <= 92
+
+
+def test_unpadded_iso_dates_equal_padded_ones(crafted_index: Path) -> None:
+    day = (NOW - timedelta(days=20)).date()
+    loose = f"{day.year}-{day.month}-{day.day}"
+    padded = day.isoformat()
+    assert search_ids(crafted_index, "--from", loose, "--tz", "UTC") == search_ids(
+        crafted_index, "--from", padded, "--tz", "UTC"
+    )
+
+
+def test_slashed_dates_are_refused_saying_why(crafted_index: Path) -> None:
+    result = cli("pricing", "--index", str(crafted_index), "--from", "11/05/2026")
+    assert result.exit_code == 2
+    error = json.loads(result.stderr)["error"]
+    assert "ambiguous" in error and "2026-11-05" in error and "2026-05-11" in error
+    result = cli("pricing", "--index", str(crafted_index), "--from", "25/12/2026")
+    assert result.exit_code == 2 and "2026-12-25" in result.stderr
+
+
+# -- one time-zone rule --------------------------------------------------------------------
+
+
+def test_search_headers_and_show_are_in_the_tz_zone_with_its_label(crafted_index) -> None:
+    ix = str(crafted_index)
+    started = NOW - timedelta(days=CALLS[C1][1])
+    for zone, label in (("UTC", "UTC"), ("Asia/Tokyo", "JST")):
+        here = started.astimezone(__import__("zoneinfo").ZoneInfo(zone))
+        stamp = f"{here:%Y-%m-%d %H:%M} {label}"
+        hits = cli("welcome", "--index", ix, "-f", "table", "--tz", zone).stdout
+        assert stamp in hits, hits
+        shown = cli("show", C1, "--index", ix, "-f", "table", "--tz", zone).stdout
+        assert stamp in shown, shown
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+def test_show_accepts_the_call_url_search_prints(crafted_index: Path) -> None:
+    ix = str(crafted_index)
+    url = json.loads(cli("welcome", "--index", ix, "-f", "jsonl").stdout.splitlines()[0])
+    by_url = cli("show", url["call_url"], "--index", ix, "-f", "json")
+    by_id = cli("show", C1, "--index", ix, "-f", "json")
+    assert by_url.exit_code == 0 and by_url.stdout == by_id.stdout
+
+
+def test_show_at_marks_the_sentence_a_hit_points_at(crafted_index: Path) -> None:
+    ix = str(crafted_index)
+    hit = json.loads(cli("dashboard", "--index", ix, "-f", "jsonl").stdout.splitlines()[0])
+    table = cli("show", hit["call_id"], "--at", hit["at"], "-C", "1", "--index", ix, "-f", "table")
+    marked = [line for line in table.stdout.splitlines() if line.startswith(">")]
+    assert len(marked) == 1 and hit["at"] in marked[0] and hit["text"] in marked[0]
+    view = json.loads(
+        cli("show", hit["call_id"], "--at", hit["at"], "--index", ix, "-f", "json").stdout
+    )
+    target = [s for s in view["sentences"] if s["ordinal"] == view["target_ordinal"]]
+    assert [s["text"] for s in target] == [hit["text"]]
+
+
+@pytest.mark.parametrize(("at", "says"), [("99:99", "up to 59"), ("59:00", "after the call")])
+def test_show_at_past_the_call_or_not_a_time_is_refused(crafted_index, at, says) -> None:
+    result = cli("show", C1, "--at", at, "--index", str(crafted_index), "-f", "table")
+    assert result.exit_code == 2 and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_show_unknown_call_points_at_the_calls_listing(crafted_index: Path) -> None:
+    result = cli("show", "123", "--index", str(crafted_index), "-f", "table")
+    assert result.exit_code == 2 and "gong-search calls" in result.stderr
+    assert "status" not in result.stderr
+
+
+# -- one rule for formats in pipes ---------------------------------------------------------
+
+
+def test_in_a_pipe_every_command_defaults_to_jsonl_or_json(crafted_index: Path) -> None:
+    ix = str(crafted_index)
+    for args in (("pricing",), ("speakers",), ("show", C1)):
+        result = cli(*args, "--index", ix)  # CliRunner's stdout is a pipe
+        assert result.exit_code == 0, result.stderr
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert rows and all(isinstance(row, dict) for row in rows), args
+    status = cli("status", "--index", ix)
+    assert json.loads(status.stdout)["schema_version"] == 1
+    count = cli("pricing", "--count", "--index", ix)
+    assert json.loads(count.stdout)["sentences"] > 0
+
+
+def test_in_a_pipe_errors_are_json_for_every_command(crafted_index: Path) -> None:
+    result = cli("show", "123", "--index", str(crafted_index))
+    assert "no call '123'" in json.loads(result.stderr)["error"]
+
+
+# -- spreadsheets --------------------------------------------------------------------------
+
+
+def test_csv_has_seconds_as_a_number_and_a_spreadsheet_datetime(crafted_index: Path) -> None:
+    ix = str(crafted_index)
+    out = cli("pricing", "--index", ix, "--csv", "-", "-n", "0", "--tz", "UTC")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert rows
+    for row in rows:
+        assert int(row["at_seconds"]) == int(row["start_ms"]) // 1000
+        local = datetime.strptime(row["call_started_local"], "%Y-%m-%d %H:%M:%S")
+        iso = datetime.fromisoformat(row["call_started"]).astimezone(UTC)
+        assert local == iso.replace(tzinfo=None, microsecond=0)
+        assert row["at"]  # the ISO and m:ss columns are kept

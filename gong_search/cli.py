@@ -260,13 +260,16 @@ def speakers(
 
     Exit codes: 0 listed, 1 nobody matches NAME, 2 no index.
     """
+    from .names import no_match
     from .output import emit
     from .show import SpeakerList, list_speakers
 
-    found = list_speakers(config.index_dir(index), name)
+    index_dir = config.index_dir(index)
+    found = list_speakers(index_dir, name)
     emit(SpeakerList(found), piped_default(format, SPEAKERS_FORMATS))
-    if not found:
-        say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
+    if not found:  # like --speaker: the closest names; exit 1, an answer (none match)
+        everyone = [s.name for s in list_speakers(index_dir)] if name else []
+        say(no_match("speaker", name, everyone) if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
 
 

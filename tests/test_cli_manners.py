@@ -292,3 +292,58 @@ def test_csv_has_seconds_as_a_number_and_a_spreadsheet_datetime(crafted_index: P
         iso = datetime.fromisoformat(row["call_started"]).astimezone(UTC)
         assert local == iso.replace(tzinfo=None, microsecond=0)
         assert row["at"]  # the ISO and m:ss columns are kept
+
+
+# -- one fuzzy name matcher ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [
+        ("jhon", "John Smith"),  # transposition
+        ("smtih", "John Smith"),
+        ("jon smth", "John Smith"),  # a typo in each word
+        ("john.smith", "John Smith"),  # e-mail local part
+        ("john.smith@acme-logistics.com", "John Smith"),
+        ("js", "John Smith"),  # initials
+        ("j smith", "John Smith"),
+        ("zoe muller", "Zoë Müller"),  # accents
+        ("ZOË", "Zoë Müller"),
+        ("zoe@globex.io", "Zoë Müller"),
+    ],
+)
+def test_speakers_and_speaker_filter_match_the_same_person(crafted_index, typed, who) -> None:
+    ix = str(crafted_index)
+    listed = cli("speakers", typed, "--index", ix, "-f", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [s["name"] for s in json.loads(listed.stdout)["speakers"]] == [who]
+    searched = cli("pricing", "--speaker", typed, "--index", ix, "-f", "json", "-n", "0")
+    assert searched.exit_code in (0, 1), searched.stderr
+    assert {h["speaker_name"] for h in json.loads(searched.stdout)["hits"]} <= {who}
+    assert [m.split(" <")[0] for m in json.loads(searched.stdout)["matched_speakers"]] == [who]
+
+
+def test_a_name_matching_nobody_gets_the_same_suggestions_everywhere(crafted_index) -> None:
+    ix = str(crafted_index)
+    listed = cli("speakers", "xavier", "--index", ix, "-f", "table")
+    searched = cli("pricing", "--speaker", "xavier", "--index", ix, "-f", "table")
+    assert listed.exit_code == 1 and searched.exit_code == 2  # an answer; a search that can't run
+    suggestion = listed.stderr.strip()
+    assert suggestion.startswith("no speaker matches 'xavier' (closest: ")
+    assert suggestion in searched.stderr
+
+
+@pytest.mark.parametrize(("typed", "call"), [("acmee", C1), ("globx", C2), ("acme", C1)])
+def test_account_names_take_typos_like_speaker_names(crafted_index, typed, call) -> None:
+    assert search_ids(crafted_index, "--account", typed) == {call}
+
+
+def test_a_name_typed_right_never_also_matches_typo_neighbours() -> None:
+    from gong_search.catalog import Speaker
+    from gong_search.names import match_speakers
+
+    jose = Speaker("jose nunez", "José Núñez", "jose@acme.com", "External", 1, 5)
+    rose = Speaker("rose tyler", "Rose Tyler", "rose@acme.com", "External", 1, 9)
+    assert [m.speaker for m in match_speakers("jose", [rose, jose])] == [jose]
+    assert {m.speaker for m in match_speakers("jsoe", [rose, jose])} == {jose}
+    assert {m.speaker for m in match_speakers("rsoe", [rose, jose])} == {rose}

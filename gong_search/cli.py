@@ -287,7 +287,7 @@ def demo(
       gong-search demo
       gong-search demo "security questionnaire"
     """
-    from .demo import DEFAULT_QUERY, build_demo_index
+    from .demo import DEFAULT_QUERY, build_demo_index, suggestions
     from .render import SyncProgressView, output_console, render
     from .search import search as run_search
 
@@ -303,16 +303,17 @@ def demo(
     typer.echo(f"\nTop hits for {text!r} (one per call):\n")
     render(result, output_console(sys.stdout))
     prog, ix = _program_name(), shlex.quote(str(index_dir))
+    top = result.hits[0] if result.hits else None
     csv_path = shlex.quote(str(index_dir.parent / "budget.csv"))
     typer.echo("\nTry next (same demo index):")
-    for example in (
-        f'{prog} --index {ix} "security review" --customer -n 5',
-        f"{prog} --index {ix} discount --speaker jose -C 1",
-        f"{prog} --index {ix} speakers",
-        f"{prog} --index {ix} status",
-        f"{prog} --index {ix} budget --limit 0 --csv {csv_path}",
-    ):
-        typer.echo(f"  {example}")
+    for words in suggestions(top.call_id if top else None, top.at if top else None):
+        typer.echo(f"  {prog} --index {ix} {' '.join(_quote(w) for w in words)}")
+    typer.echo(f"  {prog} --index {ix} budget --limit 0 --csv {csv_path}")
+
+
+def _quote(word: str) -> str:
+    """A word as typed: the showcase's phrases keep their double quotes."""
+    return word if word.startswith('"') else shlex.quote(word)
 
 
 app.command()(completion)

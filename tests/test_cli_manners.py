@@ -347,3 +347,27 @@ def test_a_name_typed_right_never_also_matches_typo_neighbours() -> None:
     assert [m.speaker for m in match_speakers("jose", [rose, jose])] == [jose]
     assert {m.speaker for m in match_speakers("jsoe", [rose, jose])} == {jose}
     assert {m.speaker for m in match_speakers("rsoe", [rose, jose])} == {rose}
+
+
+# -- the demo's suggestions ----------------------------------------------------------------
+
+
+def test_every_command_the_demo_suggests_works_and_searches_find_all_words(tmp_path) -> None:
+    import shlex
+
+    demo = cli("demo", env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert demo.exit_code == 0, demo.stderr
+    lines = demo.stdout.split("Try next (same demo index):")[1].strip().splitlines()
+    assert len(lines) >= 6
+    for line in lines:
+        words = shlex.split(line)
+        args = words[words.index("--index") :]
+        if args[2] in ("show", "speakers", "status"):
+            result = cli(*args, "-f", "json")
+            assert result.exit_code == 0, (line, result.stderr)
+            continue
+        if "--csv" in args:
+            args = args[: args.index("--csv")]
+        result = cli(*args, "-f", "json")
+        assert result.exit_code == 0, (line, result.stderr)
+        assert json.loads(result.stdout)["total_all_words"] > 0, line

@@ -200,9 +200,11 @@ def reindex(index: IndexOpt = None) -> None:
     Exit codes: 0 rebuilt, 2 no catalog, 130/143 stopped (the old index is kept).
     """
     from .harvest import reindex as run_reindex
+    from .progress import ProgressView
 
     signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
-    count = run_reindex(config.index_dir(index))
+    with ProgressView("indexing", "reindex") as view:
+        count = run_reindex(config.index_dir(index), progress=view.show)
     typer.echo(f"reindexed {plural(count, 'sentence')}")
 
 
@@ -288,7 +290,8 @@ def demo(
       gong-search demo "security questionnaire"
     """
     from .demo import DEFAULT_QUERY, build_demo_index, suggestions
-    from .render import SyncProgressView, output_console, render
+    from .progress import SyncProgressView
+    from .render import output_console, render
     from .search import search as run_search
 
     text = " ".join(query or []) or DEFAULT_QUERY

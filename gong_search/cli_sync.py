@@ -46,7 +46,8 @@ def _client(base_url, access_key, secret_key, credentials, secret_stdin, rate=3.
     )
     if secret_key and not secret_stdin:
         _warn_secret_flag()
-    retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else None
+    # no max_wait: `check`, which says at once that a host is unknown or refuses
+    retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else RetryPolicy(fail_fast=True)
     return GongClient(creds, rate=rate, retry=retry)
 
 
@@ -220,7 +221,7 @@ def sync(
     """
     from .dates import parse_window
     from .harvest import sync as run_sync
-    from .render import SyncProgressView
+    from .progress import SyncProgressView
 
     start, end = parse_window(from_, to, tz)
     options = SyncOptions(
@@ -241,8 +242,10 @@ def sync(
     client = _client(
         base_url, access_key, secret_key, credentials, secret_key_stdin, rate, max_wait
     )
+    _say_where(index_dir)
     with client:
         with SyncProgressView() as view:
+            client.on_retry = view.retrying
             report = run_sync(index_dir, client, options, progress=view.update)
     if dry_run:
         typer.echo(
@@ -254,6 +257,16 @@ def sync(
     say(report.summary())
     if report.failed:
         raise typer.Exit(1)
+
+
+def _say_where(index_dir: Path) -> None:
+    """Every sync says which index it writes (``./index`` is relative to where it runs),
+    and when it is about to create one."""
+    from .index_dir import CATALOG_NAME
+
+    where = index_dir.resolve()
+    new = "" if (index_dir / CATALOG_NAME).exists() else " (new)"
+    say(f"index: {where}{new}", err=True)
 
 
 def _echo_removal_preview(report) -> None:

@@ -6,13 +6,13 @@ cache directory (never ``./index``, never a real index) and is rebuilt on every 
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from .config import Credentials, Secret
 from .gong.client import GongClient
 from .harvest import SyncOptions, SyncReport, sync
+from .index_dir import demo_index_dir
 from .simulator import Simulator, SimulatorConfig
 
 DEMO_TENANT = {"calls": 150, "seed": 42, "call_length": (40, 160), "rate": 0.0}
@@ -25,11 +25,6 @@ SHOWCASE = (
     ("pricing", "--speaker", "jsoe", "-C", "1", "-n", "3"),
     ('"budget approval"', "--from", "30d", "--per-call", "1", "-n", "3"),
 )
-
-
-def demo_index_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "gong-search" / "demo-index"
 
 
 def build_demo_index(index_dir: Path | None = None, progress=None) -> tuple[Path, SyncReport]:

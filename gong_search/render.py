@@ -10,24 +10,14 @@ printed only for ``https://`` URLs. Machine formats (json, jsonl, csv) live in
 from __future__ import annotations
 
 import sys
-import time
 from functools import singledispatch
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from .dates import format_offset, shown
-from .harvest import SyncReport
 from .search import ContextSentence, Count, Hit, SearchResult
 from .show import CallView, SpeakerList
 from .status import Status
@@ -72,79 +62,6 @@ def output_console(out: TextIO) -> Console:
         **(colour if out is sys.stdout else {"force_terminal": False}),
         width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
     )
-
-
-class SyncProgressView:
-    """A rich bar on a terminal; otherwise one plain line per page, at most every 2 s."""
-
-    PLAIN_INTERVAL = 2.0
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.live = self.stream.isatty()
-        self._progress: Progress | None = None
-        self._task = None
-        self._started = time.monotonic()
-        self._last_line = 0.0
-        self._window_shown = False
-
-    def __enter__(self) -> SyncProgressView:
-        if self.live:
-            self._progress = Progress(
-                TextColumn("syncing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn(
-                    "calls · {task.fields[sentences]} sentences · "
-                    "{task.fields[requests]} requests ({task.fields[rate]:.1f}/s)"
-                ),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=stderr_console(),
-                transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(
-                "sync", total=None, sentences=0, requests=0, rate=0.0
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def update(self, report: SyncReport) -> None:
-        if report.start and not self._window_shown:
-            self._window_shown = True
-            start, end = report.start.astimezone(), report.end.astimezone()
-            line = f"window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({report.window_note})"
-            if self._progress is not None:
-                self._progress.console.print(_text(line))
-            else:
-                print(line, file=self.stream, flush=True)
-        elapsed = max(1e-6, time.monotonic() - self._started)
-        if self._progress is not None:
-            self._progress.update(
-                self._task,
-                completed=report.listed,
-                total=report.total_listed or None,
-                sentences=report.sentences,
-                requests=report.requests,
-                rate=report.requests / elapsed,
-            )
-            return
-        now = time.monotonic()
-        if not report.total_listed:
-            return  # nothing listed yet: no "0/0" line
-        if now - self._last_line >= self.PLAIN_INTERVAL or report.listed >= report.total_listed:
-            self._last_line = now
-            print(
-                f"sync: {report.listed}/{plural(report.total_listed, 'call')}, "
-                f"{plural(report.sentences, 'sentence')}, {plural(report.requests, 'request')}, "
-                f"{elapsed:.0f} s",
-                file=self.stream,
-                flush=True,
-            )
 
 
 @singledispatch

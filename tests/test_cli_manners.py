@@ -371,3 +371,125 @@ def test_every_command_the_demo_suggests_works_and_searches_find_all_words(tmp_p
         result = cli(*args, "-f", "json")
         assert result.exit_code == 0, (line, result.stderr)
         assert json.loads(result.stdout)["total_all_words"] > 0, line
+
+
+# -- check fails fast; sync says where and when it retries ---------------------------------
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_check_against_a_refused_port_fails_at_once_saying_so() -> None:
+    import time
+
+    env = {
+        "GONG_BASE_URL": f"http://127.0.0.1:{closed_port()}",
+        "GONG_ACCESS_KEY": "demo",
+        "GONG_ACCESS_KEY_SECRET": "demo",
+    }
+    started = time.monotonic()
+    result = cli("check", env=env)
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 2 and "connection refused" in result.stderr
+    assert "committed work" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_host_is_told_apart_from_a_refused_port() -> None:
+    import socket
+
+    import httpx
+
+    from gong_search.gong.responses import unreachable
+
+    def raised(cause: BaseException) -> httpx.ConnectError:
+        try:
+            try:
+                raise cause
+            except OSError as exc:
+                raise httpx.ConnectError(str(exc)) from exc
+        except httpx.ConnectError as wrapped:
+            return wrapped
+
+    assert "DNS" in unreachable(raised(socket.gaierror(-2, "Name or service not known")))
+    assert "refused" in unreachable(raised(ConnectionRefusedError(111, "refused")))
+    assert unreachable(raised(TimeoutError("slow"))) is None
+
+
+def test_sync_says_retrying_n_of_8_while_gong_fails(tmp_path: Path) -> None:
+    from gong_search.simulator import Simulator, SimulatorConfig
+
+    from .conftest import SMALL, sim_env
+
+    with Simulator(SimulatorConfig(**{**SMALL, "fail_rate": 0.5, "seed": 3})).start() as sim:
+        result = cli("sync", "--index", str(tmp_path / "ix"), "--rate", "0", env=sim_env(sim))
+    assert "retrying (1/8)" in result.stderr, result.stderr
+
+
+def test_sync_names_the_index_it_writes_and_whether_it_is_new(sim, tmp_path: Path) -> None:
+    from .conftest import sim_env
+
+    ix = tmp_path / "ix"
+    first = cli("sync", "--index", str(ix), "--rate", "0", env=sim_env(sim))
+    assert f"index: {ix.resolve()} (new)" in first.stderr.splitlines()
+    again = cli("sync", "--index", str(ix), "--rate", "0", env=sim_env(sim))
+    assert f"index: {ix.resolve()}" in again.stderr.splitlines()
+
+
+# -- index location messages ---------------------------------------------------------------
+
+
+def test_the_parent_of_an_index_gets_did_you_mean(crafted_index: Path) -> None:
+    result = cli("pricing", "--index", str(crafted_index.parent), "-f", "table")
+    assert result.exit_code == 2
+    assert f"did you mean --index {crafted_index.resolve()}?" in result.stderr
+    assert str(crafted_index.parent.resolve()) in result.stderr
+
+
+def test_no_index_names_the_absolute_path_and_the_demo_index(crafted_index, tmp_path) -> None:
+    import shutil
+
+    cache = tmp_path / "cache"
+    shutil.copytree(crafted_index, cache / "gong-search" / "demo-index")
+    env = {"XDG_CACHE_HOME": str(cache), "GONG_SEARCH_INDEX": "nowhere"}
+    result = cli("pricing", "-f", "table", env=env)
+    assert result.exit_code == 2
+    assert str(Path("nowhere").resolve()) in result.stderr
+    assert f"--index {cache / 'gong-search' / 'demo-index'}" in result.stderr
+    status = cli("status", "-f", "table", env=env)
+    assert status.exit_code == 2 and "demo-index" in status.stderr
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+def test_reindex_shows_progress_off_a_terminal(crafted_index: Path, tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    copy = tmp_path / "ix"
+    shutil.copytree(crafted_index, copy)
+    result = cli("reindex", "--index", str(copy))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines and all(
+        re.fullmatch(r"reindex: \d+/\d+ calls?, \d+ sentences?, \d+ s", x) for x in lines
+    )
+    assert lines[-1].startswith("reindex: 2/2 calls")
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [(99_949, 99_949, 9_999_999, 35_999), (1, 999_000, 9_949_999, 359_000), (0, 0, 0, 1)],
+)
+def test_the_progress_bar_fits_80_columns(counts) -> None:
+    from gong_search.progress import BAR_WIDTH, bar_texts
+
+    left, right = bar_texts("indexing", *counts)
+    assert len(left) + 1 + BAR_WIDTH + 1 + len(right) <= 80, (left, right)
+    assert "so far" in right  # the times are labelled

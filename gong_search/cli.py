@@ -18,7 +18,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from . import config, exits
+from . import config, exits, settings
 from .cli_common import (
     PIPED_HELP,
     SHOW_FORMATS,
@@ -28,6 +28,7 @@ from .cli_common import (
     format_option,
     say,
 )
+from .cli_config import config_command
 from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_search import search_command
 from .cli_sync import check, simulate, sync
@@ -100,6 +101,7 @@ class GongGroup(TyperGroup):
         as_json = exits.wants_json(args)
         try:
             _check_utf8(args)
+            settings.file_values()  # a broken config file is one line, whatever the command
             return super().invoke(ctx)
         except GongSearchError as exc:
             exits.fail(str(exc), exc.code, exc.exit_code, as_json)
@@ -320,6 +322,7 @@ def _quote(word: str) -> str:
 
 
 app.command()(completion)
+app.command("config")(config_command)
 
 
 def _program_name() -> str:

@@ -12,7 +12,11 @@ from .errors import QueryError
 
 
 def zone(name: str | None) -> tzinfo:
-    """The ``--tz`` zone, or the machine's local zone."""
+    """The ``--tz`` zone, else ``GONG_SEARCH_TZ`` or the config file's ``timezone``, else
+    the machine's local zone."""
+    from . import settings
+
+    name = name or settings.value("timezone")
     if not name:
         return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
     try:
@@ -127,20 +131,20 @@ def parse_window(
     return low, high
 
 
-_display = {"zone": ""}
+_display: dict[str, tzinfo | None] = {"zone": None}
 
 
 def set_display_zone(name: str | None) -> None:
-    """The zone every time shown to people is in: ``--tz``, else the machine's (one rule
-    for search headers, ``show`` and CSV's local column)."""
-    if name:
-        zone(name)  # an unknown zone is refused before any work
-    _display["zone"] = name or ""
+    """The zone every time shown to people is in: ``--tz``, else the configured or the
+    machine's (one rule for search headers, ``show`` and CSV's local column)."""
+    _display["zone"] = zone(name) if name else None  # an unknown zone is refused at once
 
 
 def local(moment: datetime) -> datetime:
-    """``moment`` in the display zone."""
-    return moment.astimezone(zone(_display["zone"]))
+    """``moment`` in the display zone (the configured one is looked up once per run)."""
+    if _display["zone"] is None:
+        _display["zone"] = zone(None)
+    return moment.astimezone(_display["zone"])
 
 
 def shown(moment: datetime) -> str:

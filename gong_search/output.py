@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TextIO, runtime_checkable
 
+from . import settings
 from .errors import GongSearchError, QueryError
 from .terminal import stdout_is_for_people
 
@@ -42,7 +43,7 @@ def choose_format(fmt: str | None, path: Path | None) -> str:
             raise QueryError(f"--format must be table, json, jsonl or csv, not {fmt!r}")
         return fmt
     if is_stdout(path):
-        return "table" if stdout_is_for_people() else "jsonl"
+        return piped_default(None, FORMATS)
     assert path is not None
     try:
         return _BY_EXTENSION[path.suffix.lower()]
@@ -58,6 +59,9 @@ def piped_default(fmt: str | None, formats: tuple[str, ...]) -> str:
     or forced colour); in a pipe, JSON Lines where the command has rows, else JSON."""
     if fmt is not None:
         return fmt
+    configured = settings.value("format")
+    if configured in formats:
+        return configured
     if stdout_is_for_people():
         return "table"
     return "jsonl" if "jsonl" in formats else "json"

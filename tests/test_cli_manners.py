@@ -131,11 +131,13 @@ def test_every_help_fits_80_columns_and_has_examples(command: str) -> None:
 
 
 def test_top_level_help_says_query_is_short_for_search_and_lists_exit_codes() -> None:
-    out = " ".join(cli("--help", env={"COLUMNS": "80"}).stdout.split())
+    raw = cli("--help", env={"COLUMNS": "80"}).stdout
+    out = " ".join(raw.split())
     assert "`gong-search QUERY [OPTIONS]` is short for `gong-search search QUERY [OPTIONS]`" in out
     assert "Exit codes: 0" in out and "--color [auto|always|never]" in out
-    short_helps = [line for line in out.split("Commands:")[1].split("  ") if line.strip()]
-    assert not [line for line in short_helps if line.rstrip().endswith("...")], short_helps
+    commands = raw.split("Commands:")[1].strip().splitlines()
+    assert len(commands) == len(COMMANDS)
+    assert not [line for line in commands if line.endswith("...")], commands  # cut short
 
 
 def test_search_help_lists_the_choices_of_sort_and_affiliation() -> None:
@@ -493,3 +495,54 @@ def test_the_progress_bar_fits_80_columns(counts) -> None:
     left, right = bar_texts("indexing", *counts)
     assert len(left) + 1 + BAR_WIDTH + 1 + len(right) <= 80, (left, right)
     assert "so far" in right  # the times are labelled
+
+
+# -- config file ---------------------------------------------------------------------------
+
+
+def write_config(tmp_path: Path, text: str) -> dict[str, str]:
+    path = tmp_path / "config" / "gong-search" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+
+def test_config_file_sets_index_timezone_and_format(crafted_index, tmp_path) -> None:
+    env = write_config(
+        tmp_path, f'index = "{crafted_index}"\ntimezone = "Asia/Tokyo"\nformat = "table"\n'
+    )
+    env["GONG_SEARCH_INDEX"] = ""  # unset: the file decides
+    result = cli("welcome", env=env)  # a pipe, but the file asks for tables
+    assert result.exit_code == 0, result.stderr
+    assert "JST  at" in result.stdout and "matching sentence" in result.stdout
+    shown = cli("config", "-f", "json", env=env)
+    data = json.loads(shown.stdout)
+    assert data["index"]["value"] == str(crafted_index)
+    assert data["index"]["source"].startswith("file (")
+    assert data["timezone"] == {"value": "Asia/Tokyo", "source": data["index"]["source"]}
+
+
+def test_config_shows_flag_over_environment_over_file(tmp_path) -> None:
+    env = write_config(tmp_path, 'timezone = "Asia/Tokyo"\nindex = "from-file"\n')
+    env.update({"GONG_SEARCH_INDEX": "from-env", "GONG_SEARCH_TZ": "Europe/Berlin"})
+    data = json.loads(cli("config", "-f", "json", "--tz", "UTC", env=env).stdout)
+    assert data["timezone"] == {"value": "UTC", "source": "flag"}
+    assert data["index"] == {"value": "from-env", "source": "environment (GONG_SEARCH_INDEX)"}
+    table = cli("config", "--index", "from-flag", env=env).stdout
+    assert "from-flag  [flag]" in table and "Europe/Berlin  [environment (GONG_SEARCH_TZ)]" in table
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("indx = 'x'\n", "unknown key 'indx'"),
+        ("index = [\n", "not valid TOML"),
+        ("format = 'xml'\n", "format must be one of"),
+    ],
+)
+def test_a_bad_config_file_is_one_line_naming_it(tmp_path, text, says) -> None:
+    env = write_config(tmp_path, text)
+    for args in (("config",), ("pricing", "-f", "table")):
+        result = cli(*args, env=env)
+        assert result.exit_code == 2 and says in result.stderr and "config.toml" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -205,7 +205,7 @@ def reindex(index: IndexOpt = None) -> None:
     from .progress import ProgressView
 
     signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
-    with ProgressView("indexing", "reindex") as view:
+    with ProgressView("indexing", "reindex", plain=False) as view:  # logs get the total
         count = run_reindex(config.index_dir(index), progress=view.show)
     typer.echo(f"reindexed {plural(count, 'sentence')}")
 

@@ -28,11 +28,6 @@ Completion: eval "$(gong-search completion bash)" (or zsh, fish).
 """
 
 
-def examples(*lines: str) -> str:
-    """A help paragraph of example command lines, kept as typed (never re-wrapped)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
 class HelpFormatter(click.HelpFormatter):
     """click's formatter, minus Typer's rich escape of ``[``."""
 

@@ -242,9 +242,8 @@ def sync(
     client = _client(
         base_url, access_key, secret_key, credentials, secret_key_stdin, rate, max_wait
     )
-    _say_where(index_dir)
     with client:
-        with SyncProgressView() as view:
+        with SyncProgressView(where=_where(index_dir)) as view:
             client.on_retry = view.retrying
             report = run_sync(index_dir, client, options, progress=view.update)
     if dry_run:
@@ -259,14 +258,13 @@ def sync(
         raise typer.Exit(1)
 
 
-def _say_where(index_dir: Path) -> None:
-    """Every sync says which index it writes (``./index`` is relative to where it runs),
-    and when it is about to create one."""
+def _where(index_dir: Path) -> str:
+    """Which index a sync writes, said on its window line (``./index`` is relative to where
+    it runs), and whether it is about to create it."""
     from .index_dir import CATALOG_NAME
 
-    where = index_dir.resolve()
     new = "" if (index_dir / CATALOG_NAME).exists() else " (new)"
-    say(f"index: {where}{new}", err=True)
+    return f"{index_dir.resolve()}{new}"
 
 
 def _echo_removal_preview(report) -> None:

@@ -54,13 +54,15 @@ def bar_texts(verb: str, done: int, total: int, sentences: int, elapsed: float) 
 
 
 class ProgressView:
-    """The display: ``verb`` is what the bar says (``syncing``, ``reindexing``); ``name``
-    starts each plain line (``sync:``)."""
+    """The display: ``verb`` is what the bar says (``syncing``, ``indexing``); ``name``
+    starts each plain line (``sync:``); ``plain=False``: nothing off a terminal."""
 
     PLAIN_INTERVAL = 2.0
 
-    def __init__(self, verb: str, name: str, stream: TextIO | None = None) -> None:
-        self.verb, self.name = verb, name
+    def __init__(
+        self, verb: str, name: str, stream: TextIO | None = None, plain: bool = True
+    ) -> None:
+        self.verb, self.name, self.plain = verb, name, plain
         self.stream = stream or sys.stderr
         self._progress: Progress | None = None
         self._task = None
@@ -101,7 +103,8 @@ class ProgressView:
             )
             return
         now = time.monotonic()
-        if total and (now - self._last_line >= self.PLAIN_INTERVAL or done >= total):
+        due = now - self._last_line >= self.PLAIN_INTERVAL or done >= total
+        if self.plain and total and due:
             self._last_line = now
             asked = f"{plural(requests, 'request')}, " if requests is not None else ""
             print(
@@ -115,9 +118,10 @@ class ProgressView:
 class SyncProgressView(ProgressView):
     """``sync``'s progress: the window first, retries as they happen, then the bar."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, where: str = "") -> None:
         super().__init__("syncing", "sync", stream)
         self._window_shown = False
+        self._where = f"; index: {where}" if where else ""
 
     def update(self, report: SyncReport) -> None:
         if report.start and report.end and not self._window_shown:
@@ -125,6 +129,7 @@ class SyncProgressView(ProgressView):
             start, end = report.start.astimezone(), report.end.astimezone()
             self.note(
                 f"window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({report.window_note})"
+                + self._where
             )
         done = (
             report.added

@@ -43,8 +43,12 @@ def file_values() -> dict[str, str]:
     path = config_path()
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return {}
+    except PermissionError:
+        if not os.access(path.parent, os.X_OK):  # another user's directory: not our file
+            return {}
+        raise ConfigError(f"{path}: cannot read the config file (permission denied)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file ({type(exc).__name__})") from None
     except tomllib.TOMLDecodeError as exc:

@@ -228,4 +228,4 @@ def test_progress_off_a_terminal_is_plain_lines(sim, tmp_path: Path) -> None:
         for line in progress
     )
     assert "\x1b[" not in result.stderr
-    assert len(lines) == len(progress) + 2  # plus the index and window lines, nothing else
+    assert len(lines) == len(progress) + 1  # plus the window line, nothing else

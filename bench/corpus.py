@@ -1,6 +1,6 @@
 """A benchmark corpus: a synthetic tenant sized to N sentences, synced once and cached.
 
-Layout of ``bench/.cache/<sentences>-<seed>/``::
+Layout of ``bench/.cache/<sentences>-<seed>-<generator>/`` (see :func:`generator_version`)::
 
     meta.json       tenant shape (calls, anchor), query parameters, cached throughput figures
     index/          the synced gong-search index dir (catalog.sqlite3 + whoosh generation)
@@ -12,6 +12,7 @@ re-sync of the same size and seed reproduces the same calls and start times.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,17 @@ def calls_for(sentences: int, seed: int) -> tuple[int, int]:
     return calls, total
 
 
+def generator_version() -> str:
+    """A digest of the simulator's sources and the index schema (8 hex digits)."""
+    package = ROOT / "gong_search"
+    sources = sorted((package / "simulator").glob("*.py"))
+    sources.append(package / "engines" / "whoosh" / "schema.py")
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 @dataclass
 class Corpus:
     sentences: int
@@ -51,7 +63,9 @@ class Corpus:
 
     @property
     def key(self) -> str:
-        return f"{self.sentences}-{self.seed}"
+        """Size, seed and what made the cached files: figures from a cache built by another
+        generator or index schema are not comparable (issue 20), so those get a new one."""
+        return f"{self.sentences}-{self.seed}-{generator_version()}"
 
     @property
     def root(self) -> Path:

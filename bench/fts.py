@@ -149,6 +149,15 @@ class FtsQuery:
     limit: int = 20
     context: int = 0
     csv: bool = False
+    facets: bool = False  # also count matches per speaker, account and month
+
+
+# what our --facet speaker,account,month counts: sentences and calls per value
+FACET_SQL = {
+    "speaker": "s.speaker_key",
+    "account": "c.accounts",
+    "month": "strftime('%Y-%m', c.started, 'unixepoch')",
+}
 
 
 class Fts:
@@ -177,6 +186,15 @@ class Fts:
         if q.context:
             for hit in hits:
                 hit["context"] = self._context(hit, q.context)
+        if q.facets:
+            for column in FACET_SQL.values():
+                self.db.execute(
+                    f"SELECT {column}, count(*), count(DISTINCT s.call_id) FROM sentences_fts"
+                    " CROSS JOIN sentences s ON s.id = sentences_fts.rowid"
+                    " CROSS JOIN calls c ON c.id = s.call_id"
+                    f" WHERE sentences_fts MATCH ? GROUP BY {column}",
+                    (q.match,),
+                ).fetchall()
         if q.csv:
             out = io.StringIO()
             writer = csv.writer(out)

@@ -144,7 +144,8 @@ class Catalog:
     # -- calls -------------------------------------------------------------------------
 
     def join(self, call: Call, transcript: Transcript | None) -> CallSentences:
-        return join_sentences(call, transcript, self.host_name(call))
+        names = {user_id: user.name for user_id, user in self.users().items()}
+        return join_sentences(call, transcript, self.host_name(call), names)
 
     def store_calls(self, stored: Iterable[StoredCall]) -> None:
         """Write a page of calls and transcripts in one transaction (all or nothing)."""

@@ -223,14 +223,22 @@ def show(
     context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone shown (default local).")] = None,
     format: Annotated[str | None, format_option(SHOW_FORMATS, PIPED_HELP)] = None,
+    summary: Annotated[
+        bool,
+        typer.Option("--summary", help="Gong's brief, key points, highlights and outline."),
+    ] = False,
 ) -> None:
-    """Read a call: title, date, link, parties and transcript.
+    """Read a call: facts, parties and transcript (or summary).
+
+    The header has title, date, link, parties, account, deal, outcome, trackers and
+    Gong's brief.
 
     \b
     Examples:
       gong-search show 9221528267000229108
       gong-search show 'https://us-1.app.gong.io/call?id=9221528267000229108'
       gong-search show 9221528267000229108 --at 4:35 -C 2
+      gong-search show 9221528267000229108 --summary
 
     Exit codes: 0 shown, 2 unknown call or bad --at.
     """
@@ -242,7 +250,7 @@ def show(
         raise GongSearchError("--context must not be negative")
     set_display_zone(tz)
     at_ms = parse_offset(at) if at else None
-    view = show_call(config.index_dir(index), call_id, at_ms, context)
+    view = show_call(config.index_dir(index), call_id, at_ms, context, summary)
     emit(view, piped_default(format, SHOW_FORMATS))
 
 
@@ -274,6 +282,33 @@ def speakers(
     if not found:  # like --speaker: the closest names; exit 1, an answer (none match)
         everyone = [s.name for s in list_speakers(index_dir)] if name else []
         say(no_match("speaker", name, everyone) if name else "no speakers indexed yet", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def accounts(
+    name: Annotated[str | None, typer.Argument(help="Fuzzy account name or domain.")] = None,
+    index: IndexOpt = None,
+    format: Annotated[str | None, format_option(SPEAKERS_FORMATS, PIPED_HELP)] = None,
+) -> None:
+    """List accounts: calls, first and last call, deals, trackers.
+
+    NAME is matched like --account: typos, prefixes, domains.
+
+    \b
+    Examples:
+      gong-search accounts
+      gong-search accounts glob -f json
+
+    Exit codes: 0 listed, 1 no account matches NAME, 2 no index.
+    """
+    from .accounts import AccountList, list_accounts
+    from .output import emit
+
+    found = list_accounts(config.index_dir(index), name)
+    emit(AccountList(found), piped_default(format, SPEAKERS_FORMATS))
+    if not found:
+        say(f"no account matches {name!r}" if name else "no accounts indexed yet", err=True)
         raise typer.Exit(1)
 
 

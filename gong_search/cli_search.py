@@ -31,12 +31,13 @@ def _help(name: str) -> str:
 
 def search_command(
     query: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help='Words, "phrases", AND/OR/NOT, -word, word*, field:value. Operators are '
-            "uppercase AND OR NOT; lowercase and/or are searched as words."
+            "uppercase AND OR NOT; lowercase and/or are searched as words. May be left "
+            "out with --tracker."
         ),
-    ],
+    ] = None,
     index: IndexOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Require every word.")] = False,
     any_: Annotated[bool, typer.Option("--any", help="Any word (plain OR).")] = False,
@@ -75,6 +76,34 @@ def search_command(
         list[str] | None,
         typer.Option("--account", help=_help("accounts"), autocompletion=complete_accounts),
     ] = None,
+    deal: Annotated[list[str] | None, typer.Option("--deal", help=_help("deals"))] = None,
+    stage: Annotated[list[str] | None, typer.Option("--stage", help=_help("stages"))] = None,
+    deal_now: Annotated[
+        bool, typer.Option("--deal-now", help=_help("deal_now"))
+    ] = _DEFAULT.deal_now,
+    tracker: Annotated[list[str] | None, typer.Option("--tracker", help=_help("trackers"))] = None,
+    participant: Annotated[
+        list[str] | None, typer.Option("--participant", help=_help("participants"))
+    ] = None,
+    scope: Annotated[list[str] | None, typer.Option("--scope", help=_help("scopes"))] = None,
+    direction: Annotated[
+        list[str] | None, typer.Option("--direction", help=_help("directions"))
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--language", help=_help("languages"))
+    ] = None,
+    workspace: Annotated[
+        list[str] | None, typer.Option("--workspace", help=_help("workspaces"))
+    ] = None,
+    outcome: Annotated[list[str] | None, typer.Option("--outcome", help=_help("outcomes"))] = None,
+    min_duration: Annotated[
+        int | None, typer.Option("--min-duration", help=_help("min_duration"))
+    ] = None,
+    max_duration: Annotated[
+        int | None, typer.Option("--max-duration", help=_help("max_duration"))
+    ] = None,
+    within: Annotated[str, typer.Option("--in", help=_help("within"))] = _DEFAULT.within,
+    facet: Annotated[list[str] | None, typer.Option("--facet", help=_help("facets"))] = None,
     sort: Annotated[
         str, typer.Option("--sort", help=_help("sort"), click_type=click.Choice(SORTS))
     ] = _DEFAULT.sort,
@@ -136,13 +165,12 @@ def search_command(
     """
     from .dates import parse_window, set_display_zone
     from .output import check_target, choose_format, emit
-    from .search import Count
-    from .search import count as run_count
+    from .search import count_with_facets
     from .search import explain as run_explain
     from .search import export as run_export
     from .search import search as run_search
 
-    text = " ".join(query)
+    text = " ".join(query or ())
     if csv_file:
         format, output = "csv", csv_file
     fmt = choose_format(format, output)
@@ -161,6 +189,20 @@ def search_command(
         title=title,
         hosts=tuple(host or ()),
         accounts=tuple(account or ()),
+        deals=tuple(deal or ()),
+        stages=tuple(stage or ()),
+        deal_now=deal_now,
+        trackers=tuple(tracker or ()),
+        participants=tuple(participant or ()),
+        scopes=tuple(scope or ()),
+        directions=tuple(direction or ()),
+        languages=tuple(language or ()),
+        workspaces=tuple(workspace or ()),
+        outcomes=tuple(outcome or ()),
+        min_duration=min_duration,
+        max_duration=max_duration,
+        within=within,
+        facets=tuple(facet or ()),
         sort=sort,
         limit=limit,
         offset=offset,
@@ -176,7 +218,7 @@ def search_command(
         typer.echo("\n".join(clean(line) for line in shown.splitlines()))
         raise typer.Exit(0)
     if count:
-        counted = Count(*run_count(index_dir, text, options))
+        counted = count_with_facets(index_dir, text, options)
         emit(counted, fmt, output)
         raise typer.Exit(0 if counted.sentences else 1)
 

@@ -104,7 +104,10 @@ def simulate(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 = a free one).")] = 0,
     calls: Annotated[int, typer.Option(help="Number of synthetic calls.")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same tenant.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(help="Seed: the same seed and anchor date give the same tenant."),
+    ] = 0,
     tenant: Annotated[
         Path | None,
         typer.Option(
@@ -123,18 +126,26 @@ def simulate(
     ] = 0,
     anchor_date: Annotated[
         str | None,
-        typer.Option(help="Calls are spread over the 60 days before this date (default today)."),
+        typer.Option(
+            help="Calls are spread over the 60 days before this moment (default: today 00:00 UTC)."
+        ),
+    ] = None,
+    bearer_token: Annotated[
+        str | None,
+        typer.Option(help="Also accept 'Authorization: Bearer TOKEN' (an OAuth token)."),
     ] = None,
 ) -> None:
     """Serve a Gong API simulator on 127.0.0.1 (for tests).
 
-    Prints GONG_BASE_URL=... first, then serves until Ctrl-C.
+    Prints GONG_BASE_URL=... first, then serves until Ctrl-C. Same --seed, --calls,
+    --call-length and anchor date: same tenant, ids and all. The anchor defaults to
+    today 00:00 UTC (a seed is stable for a UTC day); --anchor-date pins call times.
 
     \b
     Examples:
       gong-search simulate --port 8765
-      gong-search simulate --calls 500 --transcript-delay 2
-      gong-search simulate --tenant recorded/
+      gong-search simulate --calls 500 --seed 7 --anchor-date 2026-03-01
+      gong-search simulate --port 8765 --bearer-token s3cret --rate 0
     """
     from .dates import parse_when
     from .simulator import SimulatorConfig, serve
@@ -159,6 +170,7 @@ def simulate(
         late_fraction=late_fraction,
         transcript_delay=transcript_delay,
         anchor=parse_when(anchor_date, option="--anchor-date") if anchor_date else None,
+        bearer_token=bearer_token,
     )
     serve(cfg, echo=lambda line: typer.echo(line))
 
@@ -252,6 +264,7 @@ def sync(
             f"{plural(_estimate_requests(report.total_listed), 'request')}; nothing written"
         )
         _echo_removal_preview(report)
+        _echo_refresh_preview(report)
         return
     say(report.summary())
     if report.failed:
@@ -275,6 +288,16 @@ def _echo_removal_preview(report) -> None:
         )
     if report.removal_refused:
         typer.echo(f"a real run would refuse: {report.removal_refused}")
+
+
+def _echo_refresh_preview(report) -> None:
+    """An older catalog: what the one-time refresh of call details will cost."""
+    if report.would_refresh:
+        typer.echo(
+            f"{plural(report.would_refresh, 'stored call')} will have their details refreshed "
+            f"(CRM, trackers, summaries): {plural(-(-report.would_refresh // 100), 'request')}, "
+            "no transcript re-fetched"
+        )
 
 
 def _estimate_requests(calls: int) -> int:

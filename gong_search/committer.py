@@ -48,6 +48,18 @@ class Committer:
             crash_point("after_catalog_commit")
             return self._index(stored, was_ready={c for c, s in states.items() if s == "ready"})
 
+    def refresh(self, calls: list[Call]) -> Tally:
+        """New details for stored calls (an older catalog's upgrade): their transcripts
+        stay as stored, the watermark does not move, changed calls are re-indexed."""
+        if not calls:
+            return Tally()
+        states = self.catalog.transcript_states(c.id for c in calls)
+        stored = [self._stored(call, self._transcript(call, {}, states)) for call in calls]
+        with DeferSignals():
+            self.catalog.store_calls(stored)
+            indexed = self._index(stored, was_ready=set(states))
+        return Tally(refreshed=len(stored), sentences=indexed.sentences)
+
     def delete(self, call_ids: list[str]) -> Tally:
         """Remove calls from the catalog, then the index (one page commit, signals held)."""
         if not call_ids:

@@ -18,10 +18,30 @@ from typing import Protocol
 
 from .sentences import CallSentences
 
+WITHIN = ("transcript", "summary", "comments", "all")  # what a search reads (--in)
+# Facets counted per call (from the call's facts) and per sentence (from the sentence)
+CALL_FACETS = (
+    "account",
+    "deal",
+    "stage",
+    "stage_now",
+    "outcome",
+    "host",
+    "month",
+    "workspace",
+    "language",
+    "scope",
+    "direction",
+    "system",
+)
+SENTENCE_FACETS = ("speaker", "affiliation", "tracker", "kind")
+FACETS = CALL_FACETS + SENTENCE_FACETS
+
 
 @dataclass(frozen=True)
 class Filters:
-    """Resolved filters (fuzzy names already turned into exact keys)."""
+    """Resolved filters (fuzzy names already turned into exact keys). Every tuple is
+    "any of these"; different filters all apply."""
 
     speaker_keys: tuple[str, ...] = ()
     affiliations: tuple[str, ...] = ()  # internal, external, unknown
@@ -31,27 +51,74 @@ class Filters:
     title: str | None = None
     hosts: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()
+    deals: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()  # at the time of the call
+    stages_now: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    trackers: tuple[str, ...] = ()  # the tracker fired in the sentence itself
+    scopes: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    workspaces: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    min_duration: int | None = None  # seconds
+    max_duration: int | None = None
+    within: str = "transcript"  # one of WITHIN
 
     @property
     def per_call(self) -> bool:
-        return bool(
-            self.start or self.end or self.call_ids or self.title or self.hosts or self.accounts
-        )
+        """Whether any filter is about the call rather than the sentence."""
+        return any(getattr(self, name) for name in CALL_FILTERS) or self.duration_bounded
+
+    @property
+    def duration_bounded(self) -> bool:
+        return self.min_duration is not None or self.max_duration is not None
+
+
+CALL_FILTERS = (
+    "start",
+    "end",
+    "call_ids",
+    "title",
+    "hosts",
+    "accounts",
+    "deals",
+    "stages",
+    "stages_now",
+    "participants",
+    "scopes",
+    "directions",
+    "languages",
+    "workspaces",
+    "outcomes",
+)
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One indexed sentence as an engine gives it back."""
+    """One indexed sentence (or note: see ``kind``) as an engine gives it back."""
 
     call_id: str
     ordinal: int
     call_started: int  # epoch seconds (the catalog has the call's full record)
     speaker_name: str
     speaker_email: str
-    affiliation: str  # Internal, External or Unknown
-    start_ms: int
-    end_ms: int
+    affiliation: str  # Internal, External or Unknown ("" for Gong's summaries)
+    start_ms: int | None  # None: a note Gong gives no time for
+    end_ms: int | None
     text: str
+    kind: str = "transcript"  # or brief, key_point, highlight, outline, comment
+    trackers: tuple[str, ...] = ()
+    heading: str = ""  # a highlight's title, an outline section
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """One value of a facet: matching sentences with it, and the calls they are in."""
+
+    value: str
+    sentences: int
+    calls: int
 
 
 @dataclass(frozen=True)
@@ -109,11 +176,19 @@ class Searcher(Protocol):
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         """(matching sentences, matching calls), exactly."""
 
+    def facets(
+        self, text: str, mode: str, fuzzy: bool, filters: Filters, names: tuple[str, ...]
+    ) -> dict[str, list[FacetCount]]:
+        """Exact counts per value of each facet in ``names`` (of :data:`FACETS`) over
+        every match, most sentences first. An empty ``text`` with a tracker filter
+        means the sentences where the tracker fired."""
+
     def context(self, handle: object, before: int, after: int) -> tuple[list, list]:
         """The sentences just before and after a hit in its call, in order."""
 
     def vocabulary(self, field: str) -> list[str]:
-        """Indexed values of ``host`` or ``account``, for fuzzy matching and suggestions."""
+        """Indexed values of a call field (host, account, deal, stage, tracker,
+        participant, outcome, ...) for fuzzy matching and suggestions."""
 
     def explain(self, text: str, mode: str, fuzzy: bool) -> str:
         """The parsed query, as the engine runs it (``--show-query``)."""

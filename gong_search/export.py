@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from .dates import local
-from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult
+from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult, facets_json
 
 HIT_FIELDS = (
     "call_id",
@@ -34,6 +34,8 @@ HIT_FIELDS = (
     "context_before",
     "context_after",
     "all_words",  # added after the others, so column positions did not move
+    "kind",  # transcript, or a note: brief, key_point, highlight, outline, comment
+    "trackers",
     "at_seconds",  # a number: spreadsheets read `at` ("2:29") as a clock time
     "call_started_local",  # a date-time spreadsheets recognise, in the display zone
 )
@@ -62,6 +64,9 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "text": hit.text,
         "score": hit.score,
         "all_words": hit.all_words,
+        "kind": hit.kind,
+        "trackers": list(hit.trackers),
+        "heading": hit.heading,
         "context_before": [_context_json(c) for c in hit.context_before],
         "context_after": [_context_json(c) for c in hit.context_after],
     }
@@ -82,6 +87,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "offset": result.offset,
         "truncated": result.truncated,
         "next_offset": result.next_offset,
+        **({"facets": facets_json(result.facets)} if result.facets else {}),
         "hits": [hit_json(h) for h in result.hits],
     }
 
@@ -132,9 +138,10 @@ def write_csv(hits: Iterable[Hit], out: TextIO) -> int:
     for hit in hits:
         written += 1
         row = hit_json(hit)
-        row["at_seconds"] = hit.start_ms // 1000
+        row["at_seconds"] = hit.start_ms // 1000 if hit.at else ""  # notes have no moment
         row["call_started_local"] = f"{local(hit.call_started):%Y-%m-%d %H:%M:%S}"
         for key in ("context_before", "context_after"):
             row[key] = "\n".join(f"{c['speaker_name']}: {c['text']}" for c in row[key])
+        row["trackers"] = "; ".join(row["trackers"])
         writer.writerow([safe_cell(row[name]) for name in HIT_FIELDS])
     return written

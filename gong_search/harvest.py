@@ -33,7 +33,7 @@ from .committer import Committer
 from .engine import open_engine
 from .errors import CursorExpiredError, GongAPIError, RemovalRefusedError
 from .fetcher import FetchedPage, Fetcher
-from .gong.client import MAX_IDS_PER_REQUEST, GongClient
+from .gong.client import DETAILS_VERSION, MAX_IDS_PER_REQUEST, GongClient
 from .gong.records import Call, Transcript
 from .index_dir import owner_only_files
 from .lock import SyncLock
@@ -44,6 +44,7 @@ from .sync_report import Progress, SyncOptions, SyncReport, Tally
 from .window import resolve_window
 
 LAST_SYNC = "last_sync"
+DETAILS_KEY = "details_version"  # the catalog's calls have these details (see client)
 MAX_CURSOR_RESTARTS = 5
 # Hours between re-checks of a call stored without a transcript (past --pending-days):
 # the first on the next run, then these; about 4 weeks in all, then it is given up.
@@ -130,15 +131,29 @@ class Harvester:
         pending_since = self.now - timedelta(days=self.options.pending_days)
         self.committer = Committer(self.catalog, self.engine, min(end, self.now), pending_since)
         self.catalog.store_users(u for page in self.client.users() for u in page.items)
+        self._refresh_details()
         listed = self._list_window(start, end)
         self._retry_unfinished(exclude=listed | self.failed_now)
         if self.options.full:
             self._remove_missing(self._plan_removal(start, end, listed))
         self.catalog.set_state(LAST_SYNC, datetime.now().astimezone().isoformat())  # when it ended
 
+    def _refresh_details(self) -> None:
+        """A catalog synced before the listing asked for the whole call (CRM context,
+        trackers, summaries: :data:`DETAILS_VERSION`) gets those details for every stored
+        call, 100 calls a request, without fetching a transcript again."""
+        stale = stale_details(self.catalog)
+        for i in range(0, len(stale), MAX_IDS_PER_REQUEST):
+            chunk = stale[i : i + MAX_IDS_PER_REQUEST]
+            calls = [c for page in self.client.calls(call_ids=chunk) for c in page.items]
+            self._add(self.committer.refresh(calls))
+        self.catalog.set_state(DETAILS_KEY, DETAILS_VERSION)
+
     def _dry_run(self, start: datetime, end: datetime) -> None:
         """The first page tells the total, which is all a dry run spends; with ``--full``
-        the whole listing (no transcripts) shows what would be removed."""
+        the whole listing (no transcripts) shows what would be removed. An older catalog's
+        refresh (see :meth:`_refresh_details`) is counted, not done."""
+        self.report.would_refresh = len(stale_details(self.catalog))
         listed: set[str] = set()
         for page in self.client.calls(start, end):
             self.report.total_listed = page.total
@@ -259,6 +274,13 @@ class Harvester:
             self.report.removal_refused = plan.refusal
             return
         self.report.add(self.committer.delete(plan.call_ids))
+
+
+def stale_details(catalog: Catalog) -> list[str]:
+    """Stored calls listed before the listing asked for everything it asks for now."""
+    if catalog.get_state(DETAILS_KEY) == DETAILS_VERSION:
+        return []
+    return catalog.all_call_ids()
 
 
 def sync(

@@ -10,6 +10,7 @@ here need a page of code, not a dependency that every ``import gong_search`` wou
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import types
@@ -122,7 +123,7 @@ def json_schema(cls: type) -> dict[str, Any]:
 
 def _property(f: dataclasses.Field, hint: Any) -> dict[str, Any]:
     kind, optional = _kind(hint)
-    prop: dict[str, Any] = {"description": f.metadata["help"], **_SCHEMA_TYPES[kind]}
+    prop: dict[str, Any] = {"description": f.metadata["help"], **copy.deepcopy(_SCHEMA_TYPES[kind])}
     if optional:
         prop["type"] = [prop["type"], "null"]
     choices = f.metadata["choices"]

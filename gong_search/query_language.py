@@ -7,8 +7,11 @@ import re
 
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")  # boolean words, upper case only
 # ``field:value`` names: sentence fields, and call fields that become call filters
-FIELDS = ("text", "speaker", "email", "affiliation", "title", "topic", "account", "host", "call")
-CALL_FIELDS = ("title", "host", "account")
+FIELDS = (
+    *("text", "speaker", "email", "affiliation", "title", "topic", "account", "host", "call"),
+    *("deal", "stage", "participant", "outcome", "tracker"),
+)
+CALL_FIELDS = ("title", "host", "account", "deal", "stage", "participant", "outcome")
 _WORD = re.compile(r"\w+(?:\.?\w+)*")  # how the index splits text into words
 
 

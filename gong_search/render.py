@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .accounts import AccountList
 from .dates import format_offset, shown
+from .engine import FacetCount
 from .search import ContextSentence, Count, Hit, SearchResult
 from .show import CallView, SpeakerList
 from .status import Status
@@ -117,6 +119,24 @@ def hit_text(hit: Hit) -> Text:
 def _(result: Count, console: Console, plain: bool = False) -> None:
     calls = plural(result.calls, "call")
     console.print(f"{plural(result.sentences, 'matching sentence')} in {calls}")
+    render_facets(result.facets, console)
+
+
+FACET_ROWS = 10  # values per facet in the table; JSON has them all
+
+
+def render_facets(facets: dict[str, list[FacetCount]], console: Console) -> None:
+    """Each facet as a compact table: value, sentences, calls (the top values)."""
+    for name, counts in facets.items():
+        table = Table(name, "sentences", "calls", box=None, title_justify="left")
+        for c in counts[:FACET_ROWS]:
+            table.add_row(_text(c.value), str(c.sentences), str(c.calls))
+        if len(counts) > FACET_ROWS:
+            table.add_row(_text(f"... {len(counts) - FACET_ROWS} more (-f json has all)"), "", "")
+        if not counts:
+            table.add_row(_text("(none)"), "", "")
+        console.print()
+        console.print(table)
 
 
 @render.register
@@ -125,17 +145,29 @@ def render_hits(result: SearchResult, console: Console, plain: bool = False) -> 
     for n, hit in enumerate(result.hits, start=result.offset + 1):
         header = Text(f"{n}. ", style="bold")
         header.append_text(_text(hit.call_title or hit.call_id, "bold"))
-        header.append(f"  {shown(hit.call_started)}  at {hit.at}", style="cyan")
+        at = f"  at {hit.at}" if hit.at else ""
+        header.append(f"  {shown(hit.call_started)}{at}", style="cyan")
         console.print(header)
         for ctx in hit.context_before:
             console.print(_context_line(ctx))
-        line = _text(f"   {hit.speaker_name} ({hit.affiliation}): ", "green")
+        line = _text(f"   {_who(hit)}: ", "green")
         line.append_text(hit_text(hit))
         console.print(line)
         for ctx in hit.context_after:
             console.print(_context_line(ctx))
+        if hit.trackers:
+            console.print(_text(f"   trackers: {', '.join(hit.trackers)}", "magenta"))
         _print_link(console, hit.call_url, "blue", indent="   ")
     console.print(Text(result_summary(result), style="dim"))
+    render_facets(result.facets, console)
+
+
+def _who(hit: Hit) -> str:
+    """Who said it, or for a note what it is: "[brief]", "[comment] Ana Lee"."""
+    if hit.kind == "transcript":
+        return f"{hit.speaker_name} ({hit.affiliation})"
+    label = f"[{hit.kind.replace('_', ' ')}{': ' + hit.heading if hit.heading else ''}]"
+    return f"{label} {hit.speaker_name}".strip()
 
 
 def result_summary(result: SearchResult, shown: int | None = None) -> str:
@@ -170,7 +202,11 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""
         console.print(_text(f"  - {p.display_name or 'unnamed'}{email} ({p.affiliation})"))
+    _render_facts(view, console)
     console.print()
+    if view.summary:
+        _render_notes(view, console, plain)
+        return
     speaker = None
     for row in view.rows:
         if row.speaker_name != speaker:
@@ -179,6 +215,57 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
         marked = view.is_target(row)  # the sentence --at points at
         line = f"{'>' if marked else ' '} {format_offset(row.start_ms):>8}  {row.text}"
         console.print(_text(line, "bold" if marked and not plain else ""))
+
+
+def _render_facts(view: CallView, console: Console) -> None:
+    """Account, deals (stage at the call, and now when it moved), outcome, trackers, brief."""
+    facts = view.facts
+    if facts is None:
+        return
+    lines = []
+    if facts.accounts:
+        lines.append("account: " + ", ".join(facts.accounts))
+    for d in facts.deal_stages:
+        moved = f", now {d.stage_now}" if d.stage_now and d.stage_now != d.stage_at_call else ""
+        lines.append(f"deal: {d.name} ({d.stage_at_call or 'stage unknown'} at the call{moved})")
+    if facts.outcome:
+        lines.append(f"outcome: {facts.outcome}")
+    if facts.trackers:
+        lines.append("trackers: " + ", ".join(f"{n} ({c})" for n, c in facts.trackers))
+    brief = next((n.text for n in view.notes if n.kind == "brief"), "")
+    if brief and not view.summary:
+        lines.append(f"brief: {brief}")
+    for line in lines:
+        console.print(_text(line))
+
+
+def _render_notes(view: CallView, console: Console, plain: bool) -> None:
+    """``show --summary``: Gong's brief, key points, highlights and outline, with times."""
+    heading = None
+    for note in view.notes:
+        if note.kind == "comment":
+            continue
+        title = note.kind.replace("_", " ") + (f": {note.heading}" if note.heading else "")
+        if title != heading:
+            heading = title
+            console.print(_text(title, "" if plain else "green"))
+        at = "" if note.start_ms is None else format_offset(note.start_ms)
+        console.print(_text(f"  {at:>8}  {note.text}"))
+    if not view.notes:
+        console.print(_text("(Gong gave no summary for this call)"))
+
+
+@render.register
+def _(result: AccountList, console: Console, plain: bool = False) -> None:
+    table = Table("account", "calls", "first", "last", "deals", "top trackers", box=None)
+    for a in result.accounts:
+        deals = "; ".join(f"{n} ({s})" if s else n for n, s in a.deals.items())
+        trackers = ", ".join(n for n, _c in a.trackers.most_common(3))
+        first = f"{a.first_call.astimezone():%Y-%m-%d}" if a.first_call else ""
+        last = f"{a.last_call.astimezone():%Y-%m-%d}" if a.last_call else ""
+        cells = (a.name, str(a.calls), first, last, deals, trackers)
+        table.add_row(*(_text(cell) for cell in cells))
+    console.print(table)
 
 
 @render.register

@@ -13,7 +13,6 @@ here first, the same for every engine, and every problem is a :class:`QueryError
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,18 +24,17 @@ from typing import TypeVar
 
 from .catalog import Catalog
 from .dates import format_offset
-from .engine import Filters, RawHit, Searcher, Sentence, open_engine
-from .errors import IndexStoreError, QueryError
+from .engine import FacetCount, RawHit, Searcher, Sentence, open_engine
+from .errors import IndexStoreError
+from .filtering import filter_lines, resolve_filters
 from .gong.records import Call
-from .names import resolve_fuzzy, resolve_speakers
-from .query_language import FIELDS, OPERATORS, has_words, outside_quotes
-from .search_options import SearchOptions, within_bounds
+from .query_check import listing, validate_query, validate_request  # noqa: F401 (API)
+from .query_language import outside_quotes
+from .search_options import SearchOptions
 
 SCHEMA_VERSION = 1
 READ_ATTEMPTS = 3
 T = TypeVar("T")
-MAX_DEPTH = 16  # parentheses
-_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,9 @@ class Hit:
     score: float
     ordinal: int
     all_words: bool = False  # has every word (default mode ranks these first)
+    kind: str = "transcript"  # or brief, key_point, highlight, outline, comment (--in)
+    trackers: tuple[str, ...] = ()  # trackers that fired in this sentence
+    heading: str = ""  # a highlight's title, an outline section
     highlights: list[tuple[int, int]] = field(default_factory=list)
     context_before: list[ContextSentence] = field(default_factory=list)
     context_after: list[ContextSentence] = field(default_factory=list)
@@ -79,6 +80,7 @@ class SearchResult:
     limit: int
     total_exact: bool = True  # totals are always exact now; kept for scripts that read it
     reachable: int | None = None  # hits paging can reach when --per-call caps them
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)  # --facet
 
     @property
     def pageable(self) -> int:
@@ -102,71 +104,28 @@ class Count:
 
     sentences: int
     calls: int
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, int]:
-        return {"schema_version": SCHEMA_VERSION, "sentences": self.sentences, "calls": self.calls}
+    def as_json(self) -> dict[str, object]:
+        found: dict[str, object] = {
+            "schema_version": SCHEMA_VERSION,
+            "sentences": self.sentences,
+            "calls": self.calls,
+        }
+        if self.facets:
+            found["facets"] = facets_json(self.facets)
+        return found
 
-    def json_rows(self) -> list[dict[str, int]]:
+    def json_rows(self) -> list[dict[str, object]]:
         return [self.as_json()]
 
 
-# -- validation ----------------------------------------------------------------------------
-
-
-def validate_query(text: str, mode: str = "default") -> None:
-    """Reject what an engine would silently misread, with a message naming the problem
-    (``mode`` is one :class:`SearchOptions` has already checked)."""
-    if not text.strip():
-        raise QueryError("empty query: give at least one word to search for")
-    if re.search(r"[\ud800-\udfff\x00]", text):
-        raise QueryError("the query contains characters that are not text (invalid Unicode)")
-    within_bounds("the query", text)
-    if mode == "literal":
-        if not has_words(text):
-            raise QueryError(f"query {text!r} has no searchable word")
-        return
-    if text.count('"') % 2:
-        raise QueryError(f"unbalanced quote in query {text!r}")
-    outside = outside_quotes(text)
-    depth = 0
-    for char in outside:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QueryError(f"unbalanced parenthesis in query {text!r}: ')' without '('")
-    if depth:
-        raise QueryError(f"unbalanced parenthesis in query {text!r}: '(' without ')'")
-    deepest = max(_depths(outside), default=0)
-    if deepest > MAX_DEPTH:
-        raise QueryError(f"the query nests parentheses {deepest} deep; at most {MAX_DEPTH}")
-    for name in _FIELD.findall(outside):
-        if name.lower() not in FIELDS:
-            known = ", ".join(sorted(FIELDS))
-            raise QueryError(f"unknown field {name!r} in query (known fields: {known})")
-    if not _positive_words(text):
-        raise QueryError(f"query {text!r} has no searchable word (only operators or exclusions)")
-
-
-def _depths(text: str) -> Iterator[int]:
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        yield depth
-
-
-def _positive_words(text: str) -> list[str]:
-    """Tokens that could match a sentence: not operators, not excluded by ``-`` or NOT."""
-    words = []
-    negate = False
-    for token in re.findall(r'-?"[^"]*"|\S+', text):
-        bare = token.strip("()")
-        if bare in OPERATORS:
-            negate = bare == "NOT"
-            continue
-        value = bare.split(":", 1)[1] if _FIELD.match(bare) else bare
-        if not negate and not bare.startswith("-") and has_words(value.replace("*", "")):
-            words.append(bare)
-        negate = False
-    return words
+def facets_json(facets: dict[str, list[FacetCount]]) -> dict[str, list[dict[str, object]]]:
+    """``facets`` as JSON: per facet, its values with sentence and call counts."""
+    return {
+        name: [{"value": c.value, "sentences": c.sentences, "calls": c.calls} for c in counts]
+        for name, counts in facets.items()
+    }
 
 
 # -- the search ----------------------------------------------------------------------------
@@ -180,7 +139,7 @@ def search(
     if options is not None and kwargs:
         raise TypeError("search() takes SearchOptions or keyword arguments, not both")
     options = options or SearchOptions(**kwargs)  # type: ignore[arg-type]
-    validate_query(query, options.mode)
+    validate_request(query, options)
     return _with_index(Path(index_dir), lambda c, e: search_open(c, e, query, options))
 
 
@@ -200,7 +159,7 @@ def search_stream(
     """:func:`search_open` for exports: the totals at once (``hits`` left empty) and the
     hits as an iterator that builds each one as it is read, so writing 100,000 hits
     holds only the ranked document numbers in memory, not every hit."""
-    validate_query(query, options.mode)
+    validate_request(query, options)
     filters, matched = resolve_filters(options, catalog, engine)
     want = None if options.limit == 0 else options.offset + options.limit
     raw = engine.search(
@@ -208,7 +167,7 @@ def search_stream(
         options.mode,
         options.fuzzy,
         filters,
-        sort=options.sort,
+        sort="date" if listing(query) else options.sort,
         want=None if options.per_call else want,
         highlight=options.highlight,
     )
@@ -222,6 +181,8 @@ def search_stream(
         query, [], raw.total, raw.total_all_words, matched, options.offset, options.limit
     )
     result.reachable = reachable
+    if options.facets:
+        result.facets = engine.facets(query, options.mode, options.fuzzy, filters, options.facets)
     return result, _build_hits(page, catalog, engine, options)
 
 
@@ -230,15 +191,29 @@ def count(
 ) -> tuple[int, int]:
     """(matching sentences, matching calls), exact: ``--count``."""
     options = options or SearchOptions()
-    validate_query(query, options.mode)
+    validate_request(query, options)
     return _with_index(Path(index_dir), lambda c, e: count_open(c, e, query, options))
+
+
+def count_with_facets(index_dir: str | Path, query: str, options: SearchOptions) -> Count:
+    """``--count`` with ``--facet``: the totals and every facet's counts, from one read."""
+    validate_request(query, options)
+
+    def run(catalog: Catalog, engine: Searcher) -> Count:
+        filters, _ = resolve_filters(options, catalog, engine)
+        sentences, calls = engine.count(query, options.mode, options.fuzzy, filters)
+        names = options.facets
+        found = engine.facets(query, options.mode, options.fuzzy, filters, names) if names else {}
+        return Count(sentences, calls, found)
+
+    return _with_index(Path(index_dir), run)
 
 
 def count_open(
     catalog: Catalog, engine: Searcher, query: str, options: SearchOptions
 ) -> tuple[int, int]:
     """:func:`count` on an already open catalog and searcher (see :func:`search_open`)."""
-    validate_query(query, options.mode)
+    validate_request(query, options)
     filters, _ = resolve_filters(options, catalog, engine)
     return engine.count(query, options.mode, options.fuzzy, filters)
 
@@ -248,11 +223,12 @@ def explain(index_dir: str | Path, query: str, options: SearchOptions | None = N
     the resolved option filters, plus a note when lowercase ``and``/``or`` were searched as
     words."""
     options = options or SearchOptions()
-    validate_query(query, options.mode)
+    validate_request(query, options)
 
     def run(catalog: Catalog, engine: Searcher) -> str:
         filters, matched = resolve_filters(options, catalog, engine)
-        lines = [engine.explain(query, options.mode, options.fuzzy), *_filter_lines(filters)]
+        planned = engine.explain(query, options.mode, options.fuzzy, filters)
+        lines = [planned, *filter_lines(filters)]
         return "\n".join(lines + [f"speaker: {who}" for who in matched])
 
     shown = _with_index(Path(index_dir), run)
@@ -261,20 +237,6 @@ def explain(index_dir: str | Path, query: str, options: SearchOptions | None = N
         words = ", ".join(lowercase)
         shown += f"\nnote: {words} searched as words; operators are upper case (AND OR NOT)"
     return shown
-
-
-def _filter_lines(filters: Filters) -> list[str]:
-    """The filters besides the query text, one line each (speakers are listed by name)."""
-    shown = {
-        "affiliation": ", ".join(filters.affiliations),
-        "from": filters.start.isoformat() if filters.start else "",
-        "to (before)": filters.end.isoformat() if filters.end else "",
-        "call": ", ".join(filters.call_ids),
-        "title words": filters.title or "",
-        "host": ", ".join(filters.hosts),
-        "account": ", ".join(filters.accounts),
-    }
-    return [f"filter {name}: {value}" for name, value in shown.items() if value]
 
 
 def export(
@@ -286,7 +248,7 @@ def export(
     """:func:`search` for exports: ``write`` gets the totals and an iterator of hits built
     as it reads them (see :func:`search_stream`). Not retried like :func:`search` when a
     sync's merge races the read: part of the output may already be written."""
-    validate_query(query, options.mode)
+    validate_request(query, options)
     with _reading(Path(index_dir)) as (catalog, engine):
         return write(*search_stream(catalog, engine, query, options))
 
@@ -314,31 +276,6 @@ def _with_index(index_dir: Path, run: Callable[[Catalog, Searcher], T]) -> T:
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
-
-
-def resolve_filters(
-    options: SearchOptions, catalog: Catalog, engine: Searcher
-) -> tuple[Filters, list[str]]:
-    """The engine's filters for ``options``: fuzzy names resolved against the index."""
-    speaker_keys, matched = resolve_speakers(options.speakers, catalog)
-    # the vocabularies are read only when asked for: ~15 ms each at 1M sentences
-    hosts = resolve_fuzzy("host", options.hosts, engine.vocabulary("host")) if options.hosts else []
-    accounts = (
-        resolve_fuzzy("account", options.accounts, engine.vocabulary("account"))
-        if options.accounts
-        else []
-    )
-    filters = Filters(
-        speaker_keys=tuple(speaker_keys),
-        affiliations=options.affiliation_filter(),
-        start=options.start,
-        end=options.end,
-        call_ids=options.call_ids,
-        title=options.title,
-        hosts=tuple(hosts),
-        accounts=tuple(accounts),
-    )
-    return filters, matched
 
 
 def _cap_per_call(hits: Iterator[RawHit], per_call: int | None) -> Iterator[RawHit]:
@@ -378,10 +315,13 @@ def _build_hits(
             affiliation=s.affiliation,
             start_ms=s.start_ms,
             end_ms=s.end_ms,
-            at=format_offset(s.start_ms),
+            at=_at(s.start_ms),
             text=s.text,
             score=r.score,
             all_words=r.all_words,
+            kind=s.kind,
+            trackers=s.trackers,
+            heading=s.heading,
             ordinal=s.ordinal,
             highlights=r.spans,
             context_before=[_context(x) for x in before],
@@ -390,4 +330,9 @@ def _build_hits(
 
 
 def _context(s: Sentence) -> ContextSentence:
-    return ContextSentence(s.speaker_name, format_offset(s.start_ms), s.start_ms, s.text)
+    return ContextSentence(s.speaker_name, _at(s.start_ms), s.start_ms, s.text)
+
+
+def _at(start_ms: int | None) -> str:
+    """m:ss into the call; "" for a note Gong gives no time for (a brief, a key point)."""
+    return "" if start_ms is None else format_offset(start_ms)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from . import model
+from .engine import FACETS, WITHIN
 from .errors import QueryError
 from .model import option
 
@@ -44,7 +45,40 @@ class SearchOptions:
     title: str | None = option(None, "Call title contains these words.", flag="--title")
     hosts: tuple[str, ...] = option((), "Call host (fuzzy; repeatable).", flag="--host")
     accounts: tuple[str, ...] = option(
-        (), "Customer email domain (fuzzy, e.g. acme).", flag="--account"
+        (), "CRM account or customer e-mail domain (fuzzy, e.g. globex).", flag="--account"
+    )
+    deals: tuple[str, ...] = option((), "CRM deal (opportunity) name (fuzzy).", flag="--deal")
+    stages: tuple[str, ...] = option(
+        (), "Deal stage at the time of the call (fuzzy).", flag="--stage"
+    )
+    deal_now: bool = option(False, "--stage means the deal's stage now.", flag="--deal-now")
+    trackers: tuple[str, ...] = option(
+        (), "Sentences where this tracker fired (fuzzy); alone, lists them.", flag="--tracker"
+    )
+    participants: tuple[str, ...] = option(
+        (), "On the call, spoke or not (fuzzy name or e-mail).", flag="--participant"
+    )
+    scopes: tuple[str, ...] = option((), "Internal, External or Unknown.", flag="--scope")
+    directions: tuple[str, ...] = option(
+        (), "Inbound, Outbound, Conference or Unknown.", flag="--direction"
+    )
+    languages: tuple[str, ...] = option((), "Call language code, e.g. eng, spa.", flag="--language")
+    workspaces: tuple[str, ...] = option((), "Gong workspace id.", flag="--workspace")
+    outcomes: tuple[str, ...] = option((), "Call outcome (fuzzy).", flag="--outcome")
+    min_duration: int | None = option(
+        None, "Calls at least this many minutes long.", flag="--min-duration", minimum=0
+    )
+    max_duration: int | None = option(
+        None, "Calls at most this many minutes long.", flag="--max-duration", minimum=0
+    )
+    within: str = option(
+        "transcript",
+        "Search transcript, summary (brief, key points, highlights, outline), comments or all.",
+        flag="--in",
+        choices=WITHIN,
+    )
+    facets: tuple[str, ...] = option(
+        (), "Count matches per value: " + ", ".join(FACETS) + ".", flag="--facet", choices=FACETS
     )
     sort: str = option(
         "relevance", "relevance or date (newest first).", flag="--sort", choices=SORTS
@@ -61,7 +95,13 @@ class SearchOptions:
         if isinstance(self.affiliations, tuple | list):  # a str is refused as such below
             lowered = tuple(str(a).lower() for a in self.affiliations)
             object.__setattr__(self, "affiliations", lowered)
+        if isinstance(self.facets, tuple | list):  # --facet account,speaker
+            names = tuple(n.strip().lower() for f in self.facets for n in str(f).split(","))
+            object.__setattr__(self, "facets", tuple(dict.fromkeys(n for n in names if n)))
         model.check_fields(self, QueryError)
+        low, high = self.min_duration, self.max_duration
+        if low is not None and high is not None and high < low:
+            raise QueryError("--max-duration must be at least --min-duration")
         if self.customer and self.internal:
             raise QueryError("--customer and --internal exclude each other")
         if self.title is not None:

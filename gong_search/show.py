@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from .call_facts import CallFacts, call_facts
 from .catalog import Catalog, Speaker
 from .dates import format_offset
 from .errors import NotFoundError, QueryError
 from .gong.records import Call
 from .names import match_speakers
-from .sentences import SentenceRow
+from .sentences import NoteRow, SentenceRow
 
 SCHEMA_VERSION = 1
 
@@ -23,6 +24,9 @@ class CallView:
     host_name: str
     rows: list[SentenceRow]
     at_ms: int | None = None
+    facts: CallFacts | None = None
+    notes: list[NoteRow] = field(default_factory=list)
+    summary: bool = False  # show Gong's summaries instead of the transcript
     target: int | None = None  # the ordinal of the sentence --at points at
 
     def is_target(self, row: SentenceRow) -> bool:
@@ -30,7 +34,7 @@ class CallView:
 
     def as_json(self) -> dict:
         c = self.call
-        return {
+        found = {
             "schema_version": SCHEMA_VERSION,
             "call_id": c.id,
             "title": c.title,
@@ -48,9 +52,15 @@ class CallView:
                 }
                 for p in c.parties
             ],
+            **facts_json(self.facts),
+            "brief": next((n.text for n in self.notes if n.kind == "brief"), ""),
             "target_ordinal": self.target,
-            "sentences": [sentence_json(r) for r in self.rows],
         }
+        if self.summary:
+            found["notes"] = [note_json(n) for n in self.notes]
+        else:
+            found["sentences"] = [sentence_json(r) for r in self.rows]
+        return found
 
     def json_rows(self) -> Iterator[dict]:
         """JSONL: one sentence a line, each naming its call."""
@@ -69,6 +79,26 @@ class SpeakerList:
 
     def json_rows(self) -> Iterator[dict]:
         return (speaker_json(s) for s in self.speakers)
+
+
+def facts_json(facts: CallFacts | None) -> dict:
+    """The call's CRM and Gong facts, as ``show`` and agents read them."""
+    if facts is None:
+        return {}
+    return {
+        "accounts": list(facts.accounts),
+        "deals": [
+            {"name": d.name, "stage_at_call": d.stage_at_call, "stage_now": d.stage_now}
+            for d in facts.deal_stages
+        ],
+        "outcome": facts.outcome,
+        "trackers": [{"name": name, "count": count} for name, count in facts.trackers],
+    }
+
+
+def note_json(note: NoteRow) -> dict:
+    at = "" if note.start_ms is None else format_offset(note.start_ms)
+    return {"kind": note.kind, "heading": note.heading, "at": at, "text": note.text}
 
 
 def sentence_json(row: SentenceRow) -> dict:
@@ -96,10 +126,15 @@ def call_id_from(text: str) -> str:
 
 
 def show_call(
-    index_dir: Path, call_id: str, at_ms: int | None = None, context: int = 10
+    index_dir: Path,
+    call_id: str,
+    at_ms: int | None = None,
+    context: int = 10,
+    summary: bool = False,
 ) -> CallView:
-    """The call and its transcript; with ``at_ms``, only ``context`` sentences around the
-    sentence spoken at that moment (the target, marked when shown)."""
+    """The call, its facts and its transcript; with ``at_ms``, only ``context`` sentences
+    around the sentence spoken at that moment (the target, marked when shown); with
+    ``summary``, Gong's brief, key points, highlights and outline instead."""
     wanted = call_id_from(call_id)
     with Catalog(Path(index_dir), create=False) as catalog:
         joined = catalog.call_sentences(wanted)
@@ -111,7 +146,10 @@ def show_call(
         nearest = _spoken_at(rows, at_ms)
         target = rows[nearest].ordinal
         rows = rows[max(0, nearest - context) : nearest + context + 1]
-    return CallView(joined.call, joined.host_name, rows, at_ms, target)
+    facts = call_facts(joined.call, joined.domains)
+    return CallView(
+        joined.call, joined.host_name, rows, at_ms, facts, joined.notes, summary, target
+    )
 
 
 def _check_within(at_ms: int, rows: list[SentenceRow]) -> None:

@@ -81,6 +81,7 @@ class Tally:
     unmatched_sentences: int = 0
     repaired: int = 0
     repaired_sentences: int = 0
+    refreshed: int = 0  # calls whose details were asked again (an older catalog)
 
 
 @dataclass
@@ -108,6 +109,8 @@ class SyncReport:
     stale_lock_pid: int | None = None
     without_transcript: int = 0
     would_remove: list[str] = field(default_factory=list)  # --full --dry-run
+    refreshed: int = 0
+    would_refresh: int = 0  # --dry-run: calls of an older catalog whose details are stale
     removal_refused: str = ""
 
     def add(self, tally: Tally) -> None:
@@ -126,6 +129,7 @@ class SyncReport:
         self.unmatched_sentences += tally.unmatched_sentences
         self.repaired += tally.repaired
         self.repaired_sentences += tally.repaired_sentences
+        self.refreshed += tally.refreshed
 
     def summary(self) -> str:
         parts = [
@@ -140,6 +144,11 @@ class SyncReport:
             parts.append(
                 f"{plural(self.repaired, 'call')} repaired from the catalog "
                 f"({plural(self.repaired_sentences, 'sentence')} re-indexed)"
+            )
+        if self.refreshed:
+            parts.append(
+                f"{plural(self.refreshed, 'call')} refreshed with CRM, trackers and summaries "
+                "(no transcript re-fetched)"
             )
         if self.skipped_private:
             parts.append(f"{plural(self.skipped_private, 'private call')} skipped")

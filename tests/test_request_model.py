@@ -81,6 +81,14 @@ def test_json_schema_describes_every_field_with_type_default_and_help() -> None:
     assert all(p["description"] for p in props.values())
 
 
+def test_json_schema_gives_choices_only_to_the_list_that_has_them() -> None:
+    """Each property's items are its own: a web form reads ``enum`` to draw checkboxes."""
+    props = SearchOptions.json_schema()["properties"]
+    assert props["speakers"]["items"] == {"type": "string"}
+    assert props["affiliations"]["items"]["enum"] == ["internal", "external", "unknown"]
+    assert SearchOptions.json_schema()["properties"]["call_ids"]["items"] == {"type": "string"}
+
+
 def test_from_mapping_parses_a_query_string_into_the_same_model() -> None:
     parsed = SearchOptions.from_mapping(
         {

@@ -24,13 +24,14 @@ from gong_search.simulator import (
 )
 from gong_search.simulator.language import INTENT_TOPICS, NEXT_STEPS_TOPIC
 
+from .openapi_fidelity import OPENAPI, assert_matches
+
 ANCHOR = datetime(2026, 3, 1, 12, tzinfo=UTC)
 SMALL = {"calls": 30, "call_length": (5, 20), "rate": 0.0, "anchor": ANCHOR}
 NO_CALLS = "No calls found corresponding to the provided filters"
 EXTENSIVE = "/v2/calls/extensive"
 TRANSCRIPT = "/v2/calls/transcript"
 INTENT_TOPIC_NAMES = {*INTENT_TOPICS.values(), NEXT_STEPS_TOPIC}
-OPENAPI = Path(__file__).resolve().parents[1].parent / "shared" / "gong-openapi.json"
 ALL_FIELDS = {"parties": True, "content": {"topics": True}}
 
 
@@ -85,7 +86,7 @@ def test_missing_or_wrong_credentials_get_401_error_body(start) -> None:
 def test_users_page_by_query_cursor_and_get_by_id(start, tmp_path: Path) -> None:
     users = [{"id": str(10**18 + k), "emailAddress": f"u{k}@x.com"} for k in range(250)]
     write_tenant(tmp_path, users=users)
-    http = client(start(tenant_dir=tmp_path))
+    http = client(start(tenant_dir=tmp_path, users_page_size=100))
     sizes, seen, cursor = [], [], None
     while True:
         page = http.get("/v2/users", params={"cursor": cursor} if cursor else {}).json()
@@ -99,11 +100,23 @@ def test_users_page_by_query_cursor_and_get_by_id(start, tmp_path: Path) -> None
     assert missing.status_code == 404 and missing.json()["errors"] == ["User not found"]
 
 
-def test_synthetic_users_fit_one_page_with_internal_emails(start) -> None:
-    page = client(start()).get("/v2/users", params={"includeAvatars": "true"}).json()
-    assert "cursor" not in page["records"]
-    assert page["records"]["totalRecords"] == len(page["users"]) >= 20
-    assert all(u["emailAddress"].endswith("@northwind-cloud.com") for u in page["users"])
+def get_users(http: httpx.Client) -> list[dict]:
+    """Every /v2/users page, following the query cursor."""
+    pages = [http.get("/v2/users", params={"includeAvatars": "true"}).json()]
+    while cursor := pages[-1]["records"].get("cursor"):
+        pages.append(http.get("/v2/users", params={"cursor": cursor}).json())
+    return pages
+
+
+def test_synthetic_users_take_several_pages_with_internal_emails(start) -> None:
+    pages = get_users(client(start()))
+    users = [u for page in pages for u in page["users"]]
+    assert len(pages) >= 2 and [p["records"]["currentPageNumber"] for p in pages] == list(
+        range(len(pages))
+    )
+    assert {p["records"]["totalRecords"] for p in pages} == {len(users)} and len(users) >= 20
+    assert len({u["id"] for u in users}) == len(users)
+    assert all(u["emailAddress"].endswith("@northwind-cloud.com") for u in users)
 
 
 def test_extensive_pages_100_100_50_oldest_first_cursor_absent_on_last(start) -> None:
@@ -231,12 +244,46 @@ def test_get_calls_without_dates_spans_earliest_to_most_recent_call(start) -> No
     assert first.status_code == 200 and first.json()["records"]["totalRecords"] == 150
     rest = http.get("/v2/calls", params={"cursor": first.json()["records"]["cursor"]}).json()
     assert [c["id"] for c in first.json()["calls"] + rest["calls"]] == everything
-    middle = everything[75]
-    started = http.get(f"/v2/calls/{middle}").json()["call"]["started"]
-    tail = http.get("/v2/calls", params={"fromDateTime": started}).json()
-    assert tail["records"]["totalRecords"] == 75 and tail["calls"][0]["id"] == middle
-    head = http.get("/v2/calls", params={"toDateTime": started}).json()
-    assert head["records"]["totalRecords"] == 75 and head["calls"][-1]["id"] == everything[74]
+    metas = first.json()["calls"] + rest["calls"]
+    bound = listed_at(metas[75])
+    tail = post_free_pages(http, {"fromDateTime": bound.isoformat()})
+    head = post_free_pages(http, {"toDateTime": bound.isoformat()})
+    assert tail == [m["id"] for m in metas if listed_at(m) >= bound]
+    assert head == [m["id"] for m in metas if listed_at(m) < bound]
+    assert tail and head and sorted(tail + head) == sorted(everything)
+
+
+def listed_at(meta: dict) -> datetime:
+    """What GET /v2/calls compares: a web conference's scheduled time, else its start."""
+    return datetime.fromisoformat(
+        meta["scheduled" if meta["direction"] == "Conference" else "started"]
+    )
+
+
+def post_free_pages(http: httpx.Client, params: dict) -> list[str]:
+    """Every call id GET /v2/calls lists for ``params``, following query cursors."""
+    ids, cursor = [], None
+    while True:
+        page = http.get("/v2/calls", params={**params, **({"cursor": cursor} if cursor else {})})
+        ids += [c["id"] for c in page.json()["calls"]]
+        if (cursor := page.json()["records"].get("cursor")) is None:
+            return ids
+
+
+def test_get_calls_compares_scheduled_time_of_web_conferences(start) -> None:
+    http = client(start(calls=80))
+    metas = [c["metaData"] for c in all_calls(http)]
+    meeting = next(
+        m for m in metas if m["direction"] == "Conference" and m["scheduled"] < m["started"]
+    )
+    phone = next(m for m in metas if m["direction"] != "Conference")
+    for meta in (meeting, phone):
+        at = datetime.fromisoformat(meta["scheduled" if meta is meeting else "started"])
+        just_after = {"fromDateTime": (at + timedelta(seconds=1)).isoformat()}
+        assert meta["id"] in post_free_pages(http, {"fromDateTime": at.isoformat()})
+        assert meta["id"] not in post_free_pages(http, just_after)
+    extensive = all_calls(http, {"fromDateTime": meeting["started"]})
+    assert meeting["id"] in {c["metaData"]["id"] for c in extensive}  # /extensive: the start
 
 
 def test_workspaces_are_two_and_deterministic(start) -> None:
@@ -265,13 +312,10 @@ def test_trackers_use_phrases_the_calls_really_say(start) -> None:
     for tracker in keyword:
         words = [w for lk in tracker["languageKeywords"] for w in lk["keywords"]]
         assert any(w.lower() in text for w in words), tracker["trackerName"]
-    workspace = trackers[0]["workspaceId"]
-    assert (
-        http.get("/v2/settings/trackers", params={"workspaceId": workspace}).json()[
-            "keywordTrackers"
-        ]
-        == trackers
-    )
+    for workspace in {t["workspaceId"] for t in trackers}:
+        params = {"workspaceId": workspace}
+        answer = http.get("/v2/settings/trackers", params=params).json()["keywordTrackers"]
+        assert answer == [t for t in trackers if t["workspaceId"] == workspace]
     other = http.get("/v2/settings/trackers", params={"workspaceId": "1"}).json()
     assert other["keywordTrackers"] == []
 
@@ -295,15 +339,15 @@ def test_scorecards_and_answered_scorecards_in_a_window(start) -> None:
 def test_users_extensive_filters_by_id_and_creation_date(start) -> None:
     http = client(start())
     assert http.get("/v2/users/extensive").status_code == 405
-    users = http.get("/v2/users").json()["users"]
-    every = http.post("/v2/users/extensive", json={"filter": {}}).json()
-    assert every["users"] == users and "cursor" not in every["records"]
+    users = [u for page in get_users(http) for u in page["users"]]
+    every = post_pages(http, "/v2/users/extensive", {"filter": {}})
+    assert [u for page in every for u in page["users"]] == users and len(every) >= 2
     two = [users[1]["id"], users[4]["id"]]
     picked = http.post("/v2/users/extensive", json={"filter": {"userIds": two}}).json()
     assert [u["id"] for u in picked["users"]] == two
     later = users[10]["created"]
-    recent = http.post("/v2/users/extensive", json={"filter": {"createdFromDateTime": later}})
-    assert [u["id"] for u in recent.json()["users"]] == [u["id"] for u in users[10:]]
+    recent = post_pages(http, "/v2/users/extensive", {"filter": {"createdFromDateTime": later}})
+    assert [u["id"] for p in recent for u in p["users"]] == [u["id"] for u in users[10:]]
     assert http.post("/v2/users/extensive", json={}).status_code == 400
 
 
@@ -661,7 +705,8 @@ def test_recorded_tenant_round_trip_serves_the_same_json(start, tmp_path: Path) 
         assert strip == [
             {k: v for k, v in p.items() if k not in ("requestId", "records")} for p in b
         ]
-    assert client(recorded).get("/v2/users").json()["users"] == synthetic.tenant.users()
+    recorded_users = [u for page in get_users(client(recorded)) for u in page["users"]]
+    assert recorded_users == synthetic.tenant.users()
 
 
 def test_recorded_tenant_reports_the_bad_file(tmp_path: Path) -> None:
@@ -676,41 +721,6 @@ def test_recorded_tenant_reports_the_bad_file(tmp_path: Path) -> None:
 
 
 # ---- OpenAPI fidelity -----------------------------------------------------------------------
-
-NULLABLE: set[str] = set()  # no field the simulator emits may be null
-JSON_TYPES = {
-    "string": str,
-    "boolean": bool,
-    "array": list,
-    "object": dict,
-    "integer": int,
-    "number": (int, float),
-}
-
-
-def assert_matches(value: object, schema: dict, spec: dict, where: str = "$") -> None:
-    """Every emitted field exists in ``schema`` with the declared JSON type (and enum)."""
-    while "$ref" in schema:
-        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    if value is None:
-        assert where.rsplit(".", 1)[-1] in NULLABLE, f"{where} is null"
-        return
-    expected = schema.get("type")
-    if expected:
-        ok = isinstance(value, JSON_TYPES[expected]) and not (
-            expected in ("integer", "number") and isinstance(value, bool)
-        )
-        assert ok, f"{where}: {value!r} is not {expected}"
-    if "enum" in schema:
-        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        for key, item in value.items():
-            assert key in properties, f"{where}.{key} is not in the schema"
-            assert_matches(item, properties[key], spec, f"{where}.{key}")
-    elif isinstance(value, list):
-        for k, item in enumerate(value):
-            assert_matches(item, schema.get("items", {}), spec, f"{where}[{k}]")
 
 
 def test_responses_match_gongs_openapi_schemas(start) -> None:

@@ -41,6 +41,28 @@ from .responses import (
 
 T = TypeVar("T")
 MAX_IDS_PER_REQUEST = 100
+# What a call listing asks for: the whole call as the index and `show` use it. Changing
+# it means catalogs synced before lack something: bump DETAILS_VERSION so `sync`
+# refreshes their call details (one listing request per 100 calls, no transcripts).
+CONTENT_SELECTOR = {
+    "context": "Extended",
+    "contextTiming": ["Now", "TimeOfCall"],
+    "exposedFields": {
+        "parties": True,
+        "content": {
+            "topics": True,
+            "trackers": True,
+            "trackerOccurrences": True,
+            "brief": True,
+            "outline": True,
+            "highlights": True,
+            "keyPoints": True,
+            "callOutcome": True,
+        },
+        "collaboration": {"publicComments": True},
+    },
+}
+DETAILS_VERSION = "2"
 _EMPTY_404 = "found corresponding to the provided filters"
 
 
@@ -156,10 +178,11 @@ class GongClient:
         end: datetime | None = None,
         call_ids: list[str] | None = None,
     ) -> Iterator[Page[records.Call]]:
-        """Calls with parties (and topics), oldest first, a page at a time."""
+        """Calls with everything the index uses (:data:`CONTENT_SELECTOR`), oldest first,
+        a page at a time."""
         payload = {
             "filter": _filter(start, end, call_ids),
-            "contentSelector": {"exposedFields": {"parties": True, "content": {"topics": True}}},
+            "contentSelector": CONTENT_SELECTOR,
         }
         for body in self.iter_pages("POST", "/v2/calls/extensive", payload):
             calls = [records.parse_call(c) for c in records.page_records(body, "calls")]

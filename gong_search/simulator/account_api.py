@@ -61,7 +61,9 @@ def users_extensive(api: GongApi, request: ApiRequest, params: dict[str, str]) -
         if (wanted is None or u["id"] in wanted) and _within(u["created"], low, high)
     ]
     offset = api._offset("/v2/users/extensive", body.get("cursor"))
-    page, records = api._page("/v2/users/extensive", offset, users, mod.NO_USERS)
+    page, records = api._page(
+        "/v2/users/extensive", offset, users, mod.NO_USERS, api.users_page_size
+    )
     return {"requestId": mod.request_id(), "records": records, "users": page}
 
 

@@ -19,15 +19,18 @@ import secrets
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import account_api
 from .cursor import CursorCodec, CursorRejected
 from .lag import ProcessingLag
 from .limits import RateLimiter
 from .overlay import TenantOverlay
+from .selection import Selector, SelectorError, select
+from .tenant import as_utc
 
 PAGE_SIZE = 100
+_SCHEDULE_SLACK = timedelta(days=1)
 NO_CALLS = "No calls found corresponding to the provided filters"
 NO_USERS = "No users found corresponding to the provided filters"
 UNEXPECTED = "Failed to complete the operation due to an unexpected error"
@@ -91,6 +94,8 @@ class GongApi:
         overlay: TenantOverlay,
         *,
         credentials: tuple[str, str],
+        bearer_token: str | None = None,
+        users_page_size: int = PAGE_SIZE,
         limiter: RateLimiter,
         cursors: CursorCodec,
         lag: ProcessingLag,
@@ -99,6 +104,8 @@ class GongApi:
     ) -> None:
         self.overlay = overlay
         self._credentials = f"{credentials[0]}:{credentials[1]}"
+        self._bearer = bearer_token
+        self.users_page_size = users_page_size
         self._limiter = limiter
         self._cursors = cursors
         self._lag = lag
@@ -135,6 +142,10 @@ class GongApi:
 
     def _authenticate(self, request: ApiRequest) -> None:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and self._bearer:
+            if not hmac.compare_digest(value.strip().encode(), self._bearer.encode()):
+                raise ApiError(401, "Access denied: invalid or expired access token")
+            return
         if scheme.lower() != "basic" or not value:
             raise ApiError(401, "Access denied: missing Basic credentials")
         try:
@@ -153,7 +164,9 @@ class GongApi:
 
     def list_users(self, request: ApiRequest, params: dict[str, str]) -> dict:
         offset = self._offset("/v2/users", request.query_value("cursor"))
-        users, records = self._page("/v2/users", offset, self.overlay.users(), NO_USERS)
+        users, records = self._page(
+            "/v2/users", offset, self.overlay.users(), NO_USERS, self.users_page_size
+        )
         return {"requestId": request_id(), "records": records, "users": users}
 
     def get_user(self, request: ApiRequest, params: dict[str, str]) -> dict:
@@ -169,7 +182,7 @@ class GongApi:
         return {"requestId": request_id(), "call": record["metaData"]}
 
     def list_calls(self, request: ApiRequest, params: dict[str, str]) -> dict:
-        """GET /v2/calls: compares start time (not scheduled) here.
+        """GET /v2/calls: compares the scheduled time of web conferences, else the start.
 
         The spec marks both dates required, but its own parameter text says a missing
         ``fromDateTime`` starts at the earliest call and a missing ``toDateTime`` ends at the
@@ -177,7 +190,8 @@ class GongApi:
         """
         flt = _parse_filter({k: v[0] for k, v in request.query.items() if v}, hosts=False)
         offset = self._offset("/v2/calls", request.query_value("cursor"))
-        page, records = self._page("/v2/calls", offset, self._listed(flt), NO_CALLS)
+        ids = self._listed(flt, by_schedule=True)
+        page, records = self._page("/v2/calls", offset, ids, NO_CALLS)
         calls = [self._record(call_id)["metaData"] for call_id in page]
         return {"requestId": request_id(), "records": records, "calls": calls}
 
@@ -193,11 +207,19 @@ class GongApi:
         body = _json_body(request)
         flt = _parse_filter(body.get("filter"), hosts=True)
         offset = self._offset("/v2/calls/extensive", body.get("cursor"))
-        exposed = _exposed_fields(body)
+        try:
+            selector = Selector.parse(body)
+        except SelectorError as exc:
+            raise ApiError(400, f"Malformed request: {exc}") from None
         self._lag.count_extensive_request()
         page, records = self._page("/v2/calls/extensive", offset, self._listed(flt), NO_CALLS)
-        calls = [_select(self._record(call_id), exposed) for call_id in page]
+        calls = [self._selected(call_id, selector) for call_id in page]
         return {"requestId": request_id(), "records": records, "calls": calls}
+
+    def _selected(self, call_id: str, selector: Selector) -> dict:
+        """Only the whole call when more than metadata, parties and topics is asked for."""
+        record = self.overlay.details(call_id) if selector.needs_whole else None
+        return select(record or self._record(call_id), selector, self._start_key(call_id)[0])
 
     def transcripts(self, request: ApiRequest, params: dict[str, str]) -> dict:
         body = _json_body(request)
@@ -221,23 +243,41 @@ class GongApi:
             raise ApiError(400, str(exc)) from None
 
     def _page(
-        self, endpoint: str, offset: int, items: Sequence, empty_message: str
+        self,
+        endpoint: str,
+        offset: int,
+        items: Sequence,
+        empty_message: str,
+        size: int = PAGE_SIZE,
     ) -> tuple[list, dict]:
         total = len(items)
         if offset >= total:
             raise ApiError(404, empty_message)
-        page = list(items[offset : offset + PAGE_SIZE])
+        page = list(items[offset : offset + size])
         records = {
             "totalRecords": total,
             "currentPageSize": len(page),
-            "currentPageNumber": offset // PAGE_SIZE,
+            "currentPageNumber": offset // size,
         }
         if offset + len(page) < total:
             records["cursor"] = self._cursors.encode(endpoint, offset + len(page), total)
         return page, records
 
-    def _listed(self, flt: _CallFilter) -> Sequence[str]:
-        """Ids matching ``flt``, oldest first, minus calls the processing lag still hides."""
+    def _listed(self, flt: _CallFilter, by_schedule: bool = False) -> Sequence[str]:
+        """Ids matching ``flt``, oldest first, minus calls the processing lag still hides.
+
+        ``by_schedule`` compares what GET /v2/calls compares (``CallKey.listed_at``): calls
+        starting up to a day either side of the window are candidates, then filtered.
+        """
+        if by_schedule and (flt.start or flt.end):
+            wider = _CallFilter(
+                flt.start and flt.start - _SCHEDULE_SLACK,
+                flt.end and flt.end + _SCHEDULE_SLACK,
+                flt.call_ids,
+                flt.hosts,
+                flt.workspace,
+            )
+            return [c for c in self._listed(wider) if self._listed_in(c, flt)]
         if flt.call_ids is not None:
             wanted = dict.fromkeys(flt.call_ids)
             inside = [c for c in wanted if self.overlay.in_window(c, flt.start, flt.end)]
@@ -249,6 +289,14 @@ class GongApi:
         if self._lag.hides_calls:
             ids = [c for c in ids if self._lag.listed(c)]
         return ids
+
+    def _listed_in(self, call_id: str, flt: _CallFilter) -> bool:
+        key = self.overlay.call_key(call_id)
+        assert key is not None
+        moment = key.listed_at or key.started
+        return (flt.start is None or moment >= as_utc(flt.start)) and (
+            flt.end is None or moment < as_utc(flt.end)
+        )
 
     def _start_key(self, call_id: str) -> tuple[datetime, str]:
         key = self.overlay.call_key(call_id)
@@ -329,20 +377,3 @@ def _string_list(raw: dict, name: str) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise ApiError(400, f"Malformed request: {name} must be a list of id strings")
     return [str(v) for v in value]
-
-
-def _exposed_fields(body: dict) -> dict:
-    selector = body.get("contentSelector") or {}
-    exposed = selector.get("exposedFields") if isinstance(selector, dict) else None
-    return exposed if isinstance(exposed, dict) else {}
-
-
-def _select(record: dict, exposed: dict) -> dict:
-    """Only the sections asked for in ``contentSelector.exposedFields`` (and available)."""
-    selected = {"metaData": record["metaData"]}
-    if exposed.get("parties") is True:
-        selected["parties"] = record.get("parties", [])
-    content = exposed.get("content")
-    if isinstance(content, dict) and content.get("topics") is True:
-        selected["content"] = {"topics": record.get("content", {}).get("topics", [])}
-    return selected

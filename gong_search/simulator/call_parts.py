@@ -4,13 +4,13 @@ tenant regenerates every call identically."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 
 from .language import SentenceWriter, topic_for
 from .people import COMPANY, Contact, Customer
-
-ID_BASE = 10**18  # Gong ids are 19-digit numbers
+from .stamps import ID_BASE
 
 
 def contact_party(
@@ -101,3 +101,32 @@ def topic_durations(transcript: Sequence[dict]) -> tuple[tuple[str, int], ...]:
             span = monologue["sentences"][-1]["end"] - monologue["sentences"][0]["start"]
             totals[monologue["topic"]] = totals.get(monologue["topic"], 0) + span
     return tuple((name, round(ms / 1000)) for name, ms in totals.items())
+
+
+def conference_url(system: str, call_id: str) -> str:
+    """The meeting link the conferencing system would have put in the invite."""
+    token = hashlib.sha256(f"meeting:{call_id}".encode()).hexdigest()
+    if system == "Microsoft Teams":
+        return f"https://teams.microsoft.com/l/meetup-join/19%3ameeting_{token[:40]}%40thread.v2/0"
+    if system == "Google Meet":
+        letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in token[:10])
+        return f"https://meet.google.com/{letters[:3]}-{letters[3:7]}-{letters[7:]}"
+    return f"https://zoom.us/j/{call_id[:11]}"
+
+
+_REGIONS = ("NA", "EMEA", "APAC", "LATAM")
+_SOURCES = ("inbound-demo-request", "outbound-sequence", "partner-referral", "event")
+
+
+def calendar_extras(rng: random.Random, meta: dict, focus: Sequence[str]) -> dict:
+    """``purpose`` for meetings (from the invite) and, on some calls, ``customData``."""
+    extras = {}
+    if meta["direction"] == "Conference":
+        extras["purpose"] = (
+            "Internal deal review"
+            if meta["scope"] == "Internal"
+            else f"Discuss {_PURPOSES[focus[0]]} and agree next steps"
+        )
+    if rng.random() < 0.2:
+        extras["customData"] = f"region={rng.choice(_REGIONS)};source={rng.choice(_SOURCES)}"
+    return extras

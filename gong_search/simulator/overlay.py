@@ -12,10 +12,11 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Protocol
 
+from .crm import Crm
 from .language import SentenceWriter
 from .tenant import (
     APP_HOST,
@@ -23,9 +24,11 @@ from .tenant import (
     CallKey,
     as_utc,
     format_timestamp,
+    key_of,
     stable_id,
     timespec_for,
 )
+from .whole_call import WholeCall
 
 
 class Tenant(Protocol):
@@ -34,6 +37,7 @@ class Tenant(Protocol):
     def users(self) -> list[dict]: ...
     def call_ids_between(self, start: datetime | None, end: datetime | None) -> Sequence[str]: ...
     def call(self, call_id: str) -> dict | None: ...
+    def details(self, call_id: str) -> dict | None: ...
     def transcript(self, call_id: str) -> dict | None: ...
     def labels(self, call_id: str) -> list[str | None]: ...
     def call_key(self, call_id: str) -> CallKey | None: ...
@@ -63,9 +67,7 @@ class TenantOverlay:
         if call_id in self._deleted:
             return None
         if call_id in self._added:
-            meta = self._added[call_id].call["metaData"]
-            started = datetime.fromisoformat(meta["started"])
-            return CallKey(started, meta["primaryUserId"], meta["workspaceId"])
+            return key_of(self._added[call_id].call["metaData"])
         return self.tenant.call_key(call_id)
 
     def ids_between(self, start: datetime | None, end: datetime | None) -> Sequence[str]:
@@ -97,6 +99,27 @@ class TenantOverlay:
         if record is not None and call_id in self._private:
             record["metaData"]["isPrivate"] = self._private[call_id]
         return record
+
+    def details(self, call_id: str) -> dict | None:
+        """The whole call; derived afresh for added calls and for replaced transcripts."""
+        if call_id in self._deleted:
+            return None
+        if call_id in self._added or call_id in self._transcripts:
+            record, transcript = self.call(call_id), self.transcript(call_id)
+            assert record is not None and transcript is not None
+            return self._whole().build(record, transcript["transcript"], [])
+        record = self.tenant.details(call_id)
+        if record is not None and call_id in self._private:
+            record["metaData"]["isPrivate"] = self._private[call_id]
+        return record
+
+    def _whole(self) -> WholeCall:
+        """The tenant's own derivation (same CRM) when it has one, else one of our own."""
+        whole = getattr(self.tenant, "whole", None)
+        if whole is None:
+            now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            whole = WholeCall(self._seed, Crm(self._seed, now, 365))
+        return whole
 
     def transcript(self, call_id: str) -> dict | None:
         if call_id in self._deleted:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from .stamps import format_timestamp, stable_id
 
 COMPANY = "Northwind"
 COMPANY_DOMAIN = "northwind-cloud.com"
@@ -199,3 +202,38 @@ def ascii_slug(text: str) -> str:
     """Lower-case ASCII for email local parts: 'Żółć' -> 'zolc', "O'Connor" -> 'oconnor'."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
     return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+
+
+def user_record(rep: Rep, k: int, user_id: str, manager_id: str | None) -> dict:
+    """The ``/v2/users`` entry of the ``k``-th rep (creation dates a few weeks apart)."""
+    created = datetime(2021, 3, 1, 9, 30, tzinfo=UTC) + timedelta(days=37 * k, minutes=k)
+    user = {
+        "id": user_id,
+        "emailAddress": rep.email,
+        "created": format_timestamp(created, rep.utc_offset),
+        "active": rep.active,
+        "emailAliases": [],
+        "trustedEmailAddress": rep.email,
+        "firstName": rep.first,
+        "lastName": rep.last,
+        "title": rep.title,
+        "personalMeetingUrls": [f"https://zoom.us/j/{stable_id(rep.email)[:10]}"],
+        "settings": {
+            "webConferencesRecorded": rep.active,
+            "preventWebConferenceRecording": False,
+            "telephonyCallsImported": k % 3 == 0,
+            "emailsImported": True,
+            "preventEmailImport": False,
+            "nonRecordedMeetingsImported": k % 2 == 0,
+            "gongConnectEnabled": True,
+        },
+        "meetingConsentPageUrl": f"https://join.gong.io/northwind/{rep.email.split('@')[0]}",
+        "spokenLanguages": [{"language": "en-US", "primary": True}],
+    }
+    if k % 4 != 3:
+        user["phoneNumber"] = f"+1 415-555-{1000 + k * 37:04d}"
+    if manager_id:
+        user["managerId"] = manager_id
+    if rep.first in ("Tomás", "Sofía", "Isabela"):
+        user["spokenLanguages"].append({"language": "es-ES", "primary": False})
+    return user

@@ -1,7 +1,8 @@
 """A tenant read from JSON files in Gong's own response shapes, e.g. a scrubbed real export.
 
 The directory holds ``users.json`` (``{"users": [...]}``), ``calls.json`` (``{"calls": [...]}``,
-objects as /v2/calls/extensive returns them) and ``transcripts.json``
+objects as /v2/calls/extensive returns them, with any sections: each request gets what it asks
+for) and ``transcripts.json``
 (``{"callTranscripts": [...]}``). ``dump_tenant`` writes the same files from any tenant.
 """
 
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .overlay import Tenant
-from .tenant import CallKey, as_utc
+from .tenant import CallKey, as_utc, key_of
 
 
 def _load(directory: Path, name: str, key: str) -> list[dict]:
@@ -39,7 +40,7 @@ class RecordedTenant:
         transcripts = _load(directory, "transcripts.json", "callTranscripts")
         try:
             self._calls = {c["metaData"]["id"]: c for c in calls}
-            self._keys = {cid: _key(c["metaData"]) for cid, c in self._calls.items()}
+            self._keys = {cid: key_of(c["metaData"]) for cid, c in self._calls.items()}
             self._transcripts = {t["callId"]: t["transcript"] for t in transcripts}
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(
@@ -57,6 +58,10 @@ class RecordedTenant:
         record = self._calls.get(call_id)
         return None if record is None else json.loads(json.dumps(record))
 
+    def details(self, call_id: str) -> dict | None:
+        """Recorded calls hold whatever sections were recorded: the same record."""
+        return self.call(call_id)
+
     def transcript(self, call_id: str) -> dict | None:
         """A call without a recorded transcript has an empty one, as untranscribed calls do."""
         if call_id not in self._calls:
@@ -72,11 +77,6 @@ class RecordedTenant:
         return self._keys.get(call_id)
 
 
-def _key(meta: dict) -> CallKey:
-    started = as_utc(datetime.fromisoformat(meta["started"]))
-    return CallKey(started, str(meta.get("primaryUserId", "")), str(meta.get("workspaceId", "")))
-
-
 def _within(moment: datetime, start: datetime | None, end: datetime | None) -> bool:
     return (start is None or moment >= as_utc(start)) and (end is None or moment < as_utc(end))
 
@@ -88,7 +88,7 @@ def dump_tenant(tenant: Tenant, directory: Path | str) -> None:
     ids = list(tenant.call_ids_between(None, None))
     documents = {
         "users.json": {"users": tenant.users()},
-        "calls.json": {"calls": [tenant.call(cid) for cid in ids]},
+        "calls.json": {"calls": [tenant.details(cid) for cid in ids]},
         "transcripts.json": {"callTranscripts": [tenant.transcript(cid) for cid in ids]},
     }
     for name, document in documents.items():

@@ -57,6 +57,10 @@ class SimulatorConfig:
     tenant_dir: Path | None = None
     access_key: str = "demo"
     secret_key: str = "demo"
+    bearer_token: str | None = None  # also accept "Authorization: Bearer <this>" (OAuth)
+    users_page_size: int = option(
+        10, "Users per /v2/users page (small, so the ~22 users take pages).", minimum=1
+    )
     rate: float = option(3.0, "Requests per second before 429 (0 = off).", flag="--rate", minimum=0)
     daily_limit: int | None = option(None, "Requests per day before 429.", minimum=0)
     retry_after: int | None = None
@@ -112,6 +116,8 @@ class Simulator:
         self._api = GongApi(
             self._overlay,
             credentials=(config.access_key, config.secret_key),
+            bearer_token=config.bearer_token,
+            users_page_size=config.users_page_size,
             limiter=RateLimiter(config.rate, config.daily_limit, config.retry_after),
             cursors=CursorCodec(config.cursor_ttl),
             lag=ProcessingLag(

@@ -2,32 +2,25 @@
 
 Real clients (Airbyte's default sync among them) read these before any call; a 404 on one
 aborts the whole sync, so the simulator serves a small but plausible, fixed configuration.
-Tracker keywords are phrases the synthetic language really says, so a client that matches
-trackers against transcripts finds hits.
+Trackers are defined in ``trackers.py``, shared with the calls that report them.
 """
 
 from __future__ import annotations
 
-from .tenant import WORKSPACE_ID, stable_id
+from .stamps import SECOND_WORKSPACE_ID, WORKSPACE_ID
+from .trackers import definitions
 
-SECOND_WORKSPACE_ID = "7782342274025937895"
 _CREATED = "2022-01-10T09:00:00Z"
 _UPDATED = "2025-06-02T14:30:00Z"
 
 WORKSPACES: tuple[dict, ...] = (
-    {"id": WORKSPACE_ID, "name": "Northwind Sales", "description": "Sales and renewals"},
-    {"id": SECOND_WORKSPACE_ID, "name": "Northwind Support", "description": "Customer support"},
+    {"id": WORKSPACE_ID, "name": "Northwind Sales", "description": "New business and expansion"},
+    {
+        "id": SECOND_WORKSPACE_ID,
+        "name": "Northwind Customer Success",
+        "description": "Customer success and renewals",
+    },
 )
-
-# (name, {language: keywords}, topics it is limited to, affiliation)
-_KEYWORD_TRACKERS: tuple[tuple[str, dict[str, list[str]], list[str], str], ...] = (
-    ("Pricing objections", {"eng": ["discount", "too expensive", "list price"]}, [], "External"),
-    ("Competitors", {"eng": ["Zendesk", "HubSpot", "Gainsight", "Clari"]}, [], "Whole"),
-    ("Security review", {"eng": ["SOC 2", "GDPR", "pen test", "SSO"]}, ["Security"], "Whole"),
-    ("Budget", {"eng": ["budget", "budgeted"]}, [], "Whole"),
-    ("Renewal", {"eng": ["renewal"]}, ["Renewal"], "Whole"),
-)
-_SMART_TRACKERS: tuple[str, ...] = ("Smart: Pricing pushback", "Smart: Timeline risk")
 
 
 def workspaces() -> list[dict]:
@@ -36,35 +29,7 @@ def workspaces() -> list[dict]:
 
 def trackers(creator_user_id: str) -> list[dict]:
     """Keyword trackers (phrases per language), then smart trackers (no phrases: a model)."""
-    result = [
-        _tracker(name, keywords, topics, affiliation, creator_user_id)
-        for name, keywords, topics, affiliation in _KEYWORD_TRACKERS
-    ]
-    result += [_tracker(name, {}, [], "Whole", creator_user_id) for name in _SMART_TRACKERS]
-    return result
-
-
-def _tracker(
-    name: str, keywords: dict[str, list[str]], topics: list[str], affiliation: str, user: str
-) -> dict:
-    return {
-        "trackerId": stable_id("tracker", name),
-        "trackerName": name,
-        "workspaceId": WORKSPACE_ID,
-        "languageKeywords": [
-            {"language": lang, "keywords": list(words), "includeRelatedForms": True}
-            for lang, words in keywords.items()
-        ],
-        "affiliation": affiliation,
-        "partOfQuestion": False,
-        "saidAt": "Anytime",
-        "saidInTopics": list(topics),
-        "filterQuery": "",
-        "created": _CREATED,
-        "creatorUserId": user,
-        "updated": _UPDATED,
-        "updaterUserId": user,
-    }
+    return definitions(creator_user_id)
 
 
 SCORECARD_ID = 301

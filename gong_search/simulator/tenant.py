@@ -13,60 +13,78 @@ evaluation; ``labels(call_id)`` lists them in transcript order.
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
 from . import call_parts as parts
-from .call_parts import ID_BASE
-from .language import SentenceWriter
-from .people import ACTIVE_REPS, CUSTOMERS, REPS, Customer, Rep
+from .crm import Crm
+from .language import NEXT_STEPS_TOPIC, SentenceWriter
+from .people import ACTIVE_REPS, CUSTOMERS, REPS, Customer, Rep, user_record
+from .stamps import (
+    APP_HOST,
+    ID_BASE,
+    ID_SPACE,
+    SECOND_WORKSPACE_ID,
+    WORKSPACE_ID,
+    as_utc,
+    format_timestamp,
+    stable_id,
+    timespec_for,
+)
+from .translations import LANGUAGES, translate
+from .whole_call import WholeCall
 
-APP_HOST = "https://us-40213.app.gong.io"
-WORKSPACE_ID = "5517038468512940312"
-
-_ID_SPACE = 9 * 10**18  # every 19-digit number
-_ID_STRIDE = 2**61 - 1  # prime, so coprime with _ID_SPACE: i -> id is a bijection
-_ID_STRIDE_INVERSE = pow(_ID_STRIDE, -1, _ID_SPACE)
+_ID_STRIDE = 2**61 - 1  # prime, so coprime with ID_SPACE: i -> id is a bijection
+_ID_STRIDE_INVERSE = pow(_ID_STRIDE, -1, ID_SPACE)
 _US = 1_000_000
 
 
-def stable_id(*parts: object) -> str:
-    """A 19-digit decimal string derived from ``parts``: Gong ids are strings above 2**53."""
-    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
-    return str(ID_BASE + int.from_bytes(digest[:8], "big") % _ID_SPACE)
-
-
-def format_timestamp(moment: datetime, utc_offset: int, precision: str = "seconds") -> str:
-    """ISO 8601 in the given offset (minutes); UTC is written with a ``Z`` as Gong often does."""
-    local = moment.astimezone(timezone(timedelta(minutes=utc_offset)))
-    text = local.isoformat(timespec=precision)
-    return text.removesuffix("+00:00") + "Z" if utc_offset == 0 else text
-
-
-def timespec_for(moment: datetime) -> str:
-    """The shortest ``isoformat`` timespec that keeps every digit of ``moment``."""
-    if moment.microsecond == 0:
-        return "seconds"
-    return "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Naive datetimes are taken to be UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 class CallKey(NamedTuple):
-    """What listing filters look at; cheap to get without generating the transcript."""
+    """What listing filters look at; cheap to get without generating the transcript.
+
+    ``listed_at`` is what GET /v2/calls compares: the scheduled time of a web conference,
+    else the start (None: the start).
+    """
 
     started: datetime
     primary_user_id: str
     workspace_id: str
+    listed_at: datetime | None = None
+
+
+def today_utc() -> datetime:
+    """The default anchor: today's 00:00 UTC, so a seed gives the same tenant all day long."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def key_of(meta: dict) -> CallKey:
+    """The listing key of a recorded or hand-made call, from its metaData."""
+    started = as_utc(datetime.fromisoformat(meta["started"]))
+    scheduled = meta.get("scheduled") if meta.get("direction") == "Conference" else None
+    listed = as_utc(datetime.fromisoformat(scheduled)) if scheduled else None
+    return CallKey(
+        started, str(meta.get("primaryUserId", "")), str(meta.get("workspaceId", "")), listed
+    )
+
+
+_SECOND_WORKSPACE_TITLES = ("Customer Success Manager", "Renewals Manager")
+
+
+def workspace_of(host: Rep) -> str:
+    """Customer success and renewals work in their own workspace."""
+    return SECOND_WORKSPACE_ID if host.title in _SECOND_WORKSPACE_TITLES else WORKSPACE_ID
+
+
+def scheduled_for(started: datetime) -> datetime:
+    """Meetings are scheduled on the quarter hour at or before they start (UTC)."""
+    return started.replace(second=0, microsecond=0) - timedelta(minutes=started.minute % 15)
 
 
 @dataclass(frozen=True)
@@ -115,24 +133,28 @@ class SyntheticTenant:
         self.calls = calls
         self.seed = seed
         self.call_length = call_length
-        anchor_utc = as_utc(anchor or datetime.now(UTC)).replace(microsecond=0)
+        anchor_utc = as_utc(anchor or today_utc()).replace(microsecond=0)
         self._end_us = int(anchor_utc.timestamp()) * _US
         self._span_us = int(span_days * 86400 * _US)
         self._id_offset = int(stable_id(seed, "calls")) - ID_BASE
         # one page of /extensive then /transcript for the same 100 calls must hit the cache
         self._script = lru_cache(maxsize=128)(self._build_script)
         self._user_ids = {rep: stable_id(seed, "user", rep.email) for rep in REPS}
+        self.now = anchor_utc
+        crm = Crm(seed, self.now, span_days)
+        self.whole = WholeCall(seed, crm)  # derives the sections beyond metaData and parties
+        self._details = lru_cache(maxsize=128)(self._build_details)
 
     # ---- ids and time -------------------------------------------------------------------
 
     def call_id(self, index: int) -> str:
-        return str(ID_BASE + (index * _ID_STRIDE + self._id_offset) % _ID_SPACE)
+        return str(ID_BASE + (index * _ID_STRIDE + self._id_offset) % ID_SPACE)
 
     def index_of(self, call_id: str) -> int | None:
         """Inverse of ``call_id``; None for anything that is not one of this tenant's calls."""
         if len(call_id) != 19 or not call_id.isdigit():
             return None
-        index = ((int(call_id) - ID_BASE - self._id_offset) * _ID_STRIDE_INVERSE) % _ID_SPACE
+        index = ((int(call_id) - ID_BASE - self._id_offset) * _ID_STRIDE_INVERSE) % ID_SPACE
         return index if index < self.calls else None
 
     def start_us(self, index: int) -> int:
@@ -170,7 +192,11 @@ class SyntheticTenant:
     # ---- public records -----------------------------------------------------------------
 
     def users(self) -> list[dict]:
-        return [self._user(rep, k) for k, rep in enumerate(REPS)]
+        manager = self.user_id(REPS[0])
+        return [
+            user_record(rep, k, self.user_id(rep), manager if k else None)
+            for k, rep in enumerate(REPS)
+        ]
 
     def call(self, call_id: str) -> dict | None:
         index = self.index_of(call_id)
@@ -193,12 +219,27 @@ class SyntheticTenant:
         ]
         return {"callId": call_id, "transcript": monologues}
 
+    def details(self, call_id: str) -> dict | None:
+        """The whole call (CRM context, trackers, summaries, ...), built only when asked."""
+        index = self.index_of(call_id)
+        return None if index is None else copy.deepcopy(self._details(index))
+
+    def _build_details(self, index: int) -> dict:
+        call_id = self.call_id(index)
+        script = self._script(index)
+        return self.whole.build(self.call(call_id), script.transcript, script.labels)
+
     def call_key(self, call_id: str) -> CallKey | None:
         index = self.index_of(call_id)
         if index is None:
             return None
-        host = self._host(random.Random(f"{self.seed}:{index}"))
-        return CallKey(self.started(index), self.user_id(host), WORKSPACE_ID)
+        rng = random.Random(f"{self.seed}:{index}")
+        host = self._host(rng)
+        rng.choice(CUSTOMERS)  # the same draws as _build_script, up to the kind of call
+        phone = rng.random() >= 0.07 and rng.random() < 0.15
+        started = self.started(index)
+        listed = started if phone else scheduled_for(started)
+        return CallKey(started, self.user_id(host), workspace_of(host), listed)
 
     def labels(self, call_id: str) -> list[str | None]:
         index = self.index_of(call_id)
@@ -208,39 +249,6 @@ class SyntheticTenant:
 
     def user_id(self, rep: Rep) -> str:
         return self._user_ids[rep]
-
-    def _user(self, rep: Rep, k: int) -> dict:
-        created = datetime(2021, 3, 1, 9, 30, tzinfo=UTC) + timedelta(days=37 * k, minutes=k)
-        user = {
-            "id": self.user_id(rep),
-            "emailAddress": rep.email,
-            "created": format_timestamp(created, rep.utc_offset),
-            "active": rep.active,
-            "emailAliases": [],
-            "trustedEmailAddress": rep.email,
-            "firstName": rep.first,
-            "lastName": rep.last,
-            "title": rep.title,
-            "personalMeetingUrls": [f"https://zoom.us/j/{stable_id(rep.email)[:10]}"],
-            "settings": {
-                "webConferencesRecorded": rep.active,
-                "preventWebConferenceRecording": False,
-                "telephonyCallsImported": k % 3 == 0,
-                "emailsImported": True,
-                "preventEmailImport": False,
-                "nonRecordedMeetingsImported": k % 2 == 0,
-                "gongConnectEnabled": True,
-            },
-            "meetingConsentPageUrl": f"https://join.gong.io/northwind/{rep.email.split('@')[0]}",
-            "spokenLanguages": [{"language": "en-US", "primary": True}],
-        }
-        if k % 4 != 3:
-            user["phoneNumber"] = f"+1 415-555-{1000 + k * 37:04d}"
-        if k:
-            user["managerId"] = self.user_id(REPS[0])
-        if rep.first in ("Tomás", "Sofía", "Isabela"):
-            user["spokenLanguages"].append({"language": "es-ES", "primary": False})
-        return user
 
     # ---- calls --------------------------------------------------------------------------
 
@@ -266,6 +274,11 @@ class SyntheticTenant:
             transcript[-1]["sentences"][-1]["end"] if transcript else rng.randint(60, 900) * 1000
         )
         meta = self._meta(rng, index, host, customer, internal, phone, end_ms, writer.focus)
+        extra = random.Random(f"{self.seed}:{index}:extra")  # new fields: their own stream
+        meta.update(parts.calendar_extras(extra, meta, writer.focus))
+        if transcript and not (internal or phone) and extra.random() < 0.06:
+            meta["language"] = extra.choice(LANGUAGES)
+            transcript = translate(transcript, labels, meta["language"], extra, NEXT_STEPS_TOPIC)
         return _Script(meta, tuple(parties), transcript, labels, parts.topic_durations(transcript))
 
     @staticmethod
@@ -316,9 +329,7 @@ class SyntheticTenant:
     ) -> dict:
         call_id = self.call_id(index)
         started = self.started(index)
-        scheduled = started.replace(second=0, microsecond=0) - timedelta(
-            minutes=started.minute % 15
-        )
+        scheduled = scheduled_for(started)
         offset = 0 if rng.random() < 0.1 else host.utc_offset
         system = (
             rng.choice(("Outreach", "Aircall"))
@@ -338,13 +349,13 @@ class SyntheticTenant:
             "scope": "Internal" if internal else "External",
             "media": "Audio" if phone else "Video",
             "language": "eng",
-            "workspaceId": WORKSPACE_ID,
+            "workspaceId": workspace_of(host),
             "isPrivate": rng.random() < 0.05,
         }
         if phone:
             meta["clientUniqueId"] = f"CA{stable_id(call_id, 'telephony')}"
             meta["sdrDisposition"] = rng.choice(("Connected", "Left voicemail", "Meeting booked"))
         else:
-            meta["meetingUrl"] = f"https://zoom.us/j/{call_id[:11]}"
+            meta["meetingUrl"] = parts.conference_url(system, call_id)
             meta["calendarEventId"] = hashlib.md5(call_id.encode()).hexdigest()[:26]
         return meta

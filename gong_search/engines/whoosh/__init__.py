@@ -35,8 +35,8 @@ class WhooshEngine:
 
     def stats(self) -> IndexStats:
         calls = len(self.versions())
-        documents = store.document_count(self.index_dir)  # call documents included
-        return IndexStats(documents - calls, calls, store.index_bytes(self.index_dir))
+        documents, notes = store.document_count(self.index_dir)  # every kind
+        return IndexStats(documents - calls - notes, calls, store.index_bytes(self.index_dir))
 
     def rebuild(self, calls: Iterable[tuple[CallSentences, str]]) -> int:
         return writer.rebuild(self.index_dir, calls)

@@ -38,16 +38,25 @@ class Ranges:
 
 class Allowed(DocIdSet):
     """A filter Whoosh's collector can ask ``docnum in allowed`` without a set of every
-    allowed document: call ranges, then column values (speaker, affiliation)."""
+    allowed document: call ranges, sets of the documents a sentence filter keeps (the
+    sentences where a tracker fired: few), then column values (speaker, affiliation)."""
 
-    def __init__(self, ranges: Ranges | None, tests: list[tuple[object, set[str]]]) -> None:
+    def __init__(
+        self,
+        ranges: Ranges | None,
+        tests: list[tuple[object, set[str]]],
+        kept: set[int] | None = None,
+    ) -> None:
         self.ranges = ranges
         self.tests = tests
+        self.kept = kept
 
     def __bool__(self) -> bool:
         return True
 
     def __contains__(self, docnum: int) -> bool:
+        if self.kept is not None and docnum not in self.kept:
+            return False
         if self.ranges is not None and docnum not in self.ranges:
             return False
         return all(column[docnum] in values for column, values in self.tests)
@@ -62,15 +71,33 @@ def call_query(filters: Filters, call_terms: list[query.Query]) -> query.Query |
         parts.append(query.Or([query.Term("marker_call", c) for c in filters.call_ids]))
     if filters.title:
         parts.extend(query.Term("title", t.text) for t in SCHEMA["title"].analyzer(filters.title))
-    if filters.hosts:
-        parts.append(query.Or([query.Term("host", h) for h in filters.hosts]))
-    if filters.accounts:
-        parts.append(query.Or([query.Term("account", a) for a in filters.accounts]))
+    for field, values in _call_terms(filters):
+        if values:
+            parts.append(query.Or([query.Term(field, v.lower()) for v in values]))
     if filters.start or filters.end:
         low = int(filters.start.timestamp()) if filters.start else None
         high = int(filters.end.timestamp()) - 1 if filters.end else None
         parts.append(query.NumericRange("call_started", low, high))
+    if filters.duration_bounded:
+        parts.append(query.NumericRange("duration", filters.min_duration, filters.max_duration))
     return query.And(parts)
+
+
+def _call_terms(filters: Filters) -> list[tuple[str, tuple[str, ...]]]:
+    """Call-document fields and the exact keys a filter accepts in each."""
+    return [
+        ("host", filters.hosts),
+        ("account", filters.accounts),
+        ("deal", filters.deals),
+        ("stage", filters.stages),
+        ("stage_now", filters.stages_now),
+        ("participant", filters.participants),
+        ("scope", filters.scopes),
+        ("direction", filters.directions),
+        ("language", filters.languages),
+        ("workspace", filters.workspaces),
+        ("outcome", filters.outcomes),
+    ]
 
 
 def call_ranges(searcher, calls: query.Query) -> Ranges:
@@ -82,9 +109,12 @@ def call_ranges(searcher, calls: query.Query) -> Ranges:
     return Ranges([(end - sizes[end], end) for end in ends])
 
 
-def allowed(reader, ranges: Ranges | None, filters: Filters) -> Allowed | None:
+def allowed(
+    reader, ranges: Ranges | None, filters: Filters, kept: set[int] | None = None
+) -> Allowed | None:
     """The filter as a membership test (None when nothing filters): checked only on
-    documents that match the query, so its cost follows the matches, not the corpus."""
+    documents that match the query, so its cost follows the matches, not the corpus.
+    ``kept``: the documents a sentence filter read from posting lists keeps."""
     tests = [
         (column(reader, field), set(values))
         for field, values in (
@@ -93,6 +123,6 @@ def allowed(reader, ranges: Ranges | None, filters: Filters) -> Allowed | None:
         )
         if values
     ]
-    if ranges is None and not tests:
+    if ranges is None and not tests and kept is None:
         return None
-    return Allowed(ranges, tests)
+    return Allowed(ranges, tests, kept)

@@ -6,6 +6,7 @@ and ``account:`` terms become call filters; prefixes learn our stems and are bou
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -27,9 +28,15 @@ FIELD_ALIASES = {  # the query language's field names -> schema fields
     "account": "account",
     "host": "host",
     "call": "call_id",
+    "deal": "deal",
+    "stage": "stage",
+    "participant": "participant",
+    "outcome": "outcome",
+    "tracker": "trackers",
 }
 assert set(FIELD_ALIASES) == set(FIELDS), "every field of the query language is indexed"
 CALL_FIELDS = set(_CALL_FIELDS)  # live on call documents: become call filters
+_CALL_NAMES = ", ".join(f"{name}:" for name in _CALL_FIELDS)
 
 
 def _fields_of(q: query.Query) -> set[str]:
@@ -51,9 +58,9 @@ def _split_call_terms(q: query.Query) -> tuple[query.Query, list[query.Query]]:
     call_terms = [c for c in children if is_call_term(c)]
     rest = [c for c in children if not is_call_term(c)]
     if any(_fields_of(c) & CALL_FIELDS for c in rest):
-        raise QueryError("title:, host: and account: can only be combined with AND")
+        raise QueryError(f"{_CALL_NAMES} can only be combined with AND")
     if call_terms and not rest:
-        raise QueryError("give at least one word to search for besides title:/host:/account:")
+        raise QueryError(f"give at least one word to search for besides {_CALL_NAMES}")
     if not call_terms:
         return q, []
     return (rest[0] if len(rest) == 1 else query.And(rest)), call_terms
@@ -170,6 +177,34 @@ class Plan:
     def matches(self) -> query.Query:
         """Every document any tier matches (the last tier is the widest)."""
         return self.tiers[-1]
+
+
+def retarget(planned: Plan, fields: tuple[str, ...]) -> Plan:
+    """The plan over ``fields`` instead of the transcript's ``text`` (``--in``): each text
+    leaf becomes the same leaf on every field, ORed. A document has only one of these
+    fields, so AND and phrases keep meaning "in the same document"."""
+    if fields == ("text",):
+        return planned
+
+    def swap(node: query.Query) -> query.Query:
+        if getattr(node, "fieldname", None) == "text":
+            copies = [copy.copy(node) for _ in fields]
+            for field, made in zip(fields, copies, strict=True):
+                made.fieldname = field
+            return copies[0] if len(copies) == 1 else query.Or(copies)
+        return node.apply(swap)
+
+    tiers = [swap(t) for t in planned.tiers]
+    same = {id(old): new for old, new in zip(planned.tiers, tiers, strict=True)}
+    return Plan(
+        tiers, same.get(id(planned.all_words)) or swap(planned.all_words), planned.call_terms
+    )
+
+
+def listing(tracker_keys: tuple[str, ...]) -> Plan:
+    """No words, a tracker filter: every sentence where one of the trackers fired."""
+    q = query.Or([query.Term("trackers", k) for k in tracker_keys])
+    return Plan([q], q, [])
 
 
 def parser() -> qparser.QueryParser:

@@ -67,20 +67,29 @@ WORDS = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def _schema() -> fields.Schema:
-    """Two kinds of documents share one index.
+    """Three kinds of documents share one index, a call's written together (sentences,
+    notes, then the call document), so a call is one range of document numbers.
 
     A *sentence* document per sentence: the text (stemmed, no stop list: "not", "we", "can"
-    matter in short sentences) and who said it. A *call* document per call: the fields
-    every sentence of the call shares (title, host, account domains, start time) and the
-    catalog content hash the index reflects. Per-call filters are resolved on the few call
-    documents, so sentences do not repeat those terms: faster indexing, smaller index.
-    The two kinds share no indexed field, so no text search can match a call document.
+    matter in short sentences), who said it and the trackers that fired in it. A *note*
+    document per brief, key point, highlight, outline item or comment: its text lives in a
+    field of its own (``summary`` or ``comment``), so a transcript search never sees it
+    and pays nothing for it; ``--in`` picks the fields. A *call* document per call: what
+    every sentence of the call shares (title, host, account, deal, stage, participants,
+    call facts) and the catalog content hash the index reflects. Per-call filters are
+    resolved on the few call documents, so sentences do not repeat those terms.
+    No two kinds share an indexed field, so no text search can match a call document.
     """
     words = WORDS
+    stemmed = words | StemFilter()
     key = IDAnalyzer(lowercase=True)  # exact values, case-insensitive in queries
+
+    def keys() -> fields.KEYWORD:  # several exact values
+        return fields.KEYWORD(commas=True, lowercase=True)
+
     return fields.Schema(
-        # sentence documents
-        text=fields.TEXT(analyzer=words | StemFilter(), phrase=True, stored=True),
+        # sentence documents (notes share the call_id..end_ms fields)
+        text=fields.TEXT(analyzer=stemmed, phrase=True, stored=True),
         call_id=fields.ID(stored=True, sortable=columns.VarBytesColumn()),
         ordinal=fields.NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
         speaker=fields.TEXT(analyzer=words, phrase=False),  # name + email words
@@ -92,16 +101,39 @@ def _schema() -> fields.Schema:
         started=fields.NUMERIC(int, bits=64, stored=True, sortable=True, shift_step=0),
         start_ms=fields.STORED(),
         end_ms=fields.STORED(),
+        trackers=keys(),  # normalised names of the trackers that fired in the sentence
+        tracker_names=fields.STORED(),
+        # note documents
+        summary=fields.TEXT(analyzer=stemmed, phrase=True, stored=True),
+        comment=fields.TEXT(analyzer=stemmed, phrase=True, stored=True),
+        kind=fields.ID(stored=True, sortable=columns.RefBytesColumn()),  # "" for sentences
+        heading=fields.STORED(),
         # call documents
         marker_call=fields.ID(stored=True),
         marker_hash=fields.STORED(),
         is_marker=fields.ID(),
         title=fields.TEXT(analyzer=words, phrase=False),
         host=fields.ID(analyzer=key),  # normalised name of the call's primary user
-        account=fields.KEYWORD(commas=True, lowercase=True),  # external email domains
+        account=keys(),  # CRM account names and ids, external e-mail domains
+        deal=keys(),  # opportunity names and ids
+        stage=keys(),  # deal stages at the time of the call
+        stage_now=keys(),  # ... and now
+        participant=keys(),  # everyone on the call, spoke or not: names and e-mails
+        scope=fields.ID(analyzer=key),
+        direction=fields.ID(analyzer=key),
+        system=fields.ID(analyzer=key),
+        language=fields.ID(analyzer=key),
+        workspace=fields.ID(analyzer=key),
+        outcome=fields.ID(analyzer=key),
+        duration=fields.NUMERIC(int, bits=32),
         call_started=fields.NUMERIC(int, bits=64),  # epoch seconds, for date ranges
+        facts=fields.STORED(),  # display values of the call's facets
         sentences=fields.COLUMN(columns.NumericColumn("I")),  # the call's range length
     )
+
+
+TEXT_FIELDS = {"transcript": ("text",), "summary": ("summary",), "comments": ("comment",)}
+TEXT_FIELDS["all"] = tuple(f for fs in TEXT_FIELDS.values() for f in fs)
 
 
 SCHEMA = _schema()

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from whoosh import query
 
-from ...engine import Filters, RawHit, RawResult, Sentence
+from ...engine import FacetCount, Filters, RawHit, RawResult, Sentence
 from . import filters as fl
 from . import topn
-from .query import Plan, parser, plan
-from .schema import bm25f, spans
+from .facets import CallIndex, facet_counts
+from .query import Plan, listing, parser, plan, retarget
+from .schema import TEXT_FIELDS, bm25f, spans
 from .store import open_index, reading
 
 
@@ -27,7 +28,9 @@ class WhooshSearcher:
             self._searcher = self._ix.searcher(weighting=bm25f())
         self._reader = self._searcher.reader()
         self._call_ids = fl.column(self._reader, "call_id")
+        self._kinds = fl.column(self._reader, "kind")
         self._call_cache: dict[Filters, fl.Ranges] = {}
+        self._calls: CallIndex | None = None  # built on the first facet request
         self._parser = parser()
 
     def close(self) -> None:
@@ -61,9 +64,18 @@ class WhooshSearcher:
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
         """(matching sentences, matching calls), exact, without scoring."""
         with reading(self.index_dir):
-            planned = self._plan(text, mode, fuzzy)
-            ids = topn.matching(self._searcher, planned.matches, self._allowed(planned, filters))
+            ids = self._matching(text, mode, fuzzy, filters)
             return len(ids), len({self._call_ids[d] for d in ids})
+
+    def facets(
+        self, text: str, mode: str, fuzzy: bool, filters: Filters, names: tuple[str, ...]
+    ) -> dict[str, list[FacetCount]]:
+        """Exact counts per facet value over every match (see :mod:`.facets`)."""
+        with reading(self.index_dir):
+            ids = self._matching(text, mode, fuzzy, filters)
+            if self._calls is None:
+                self._calls = CallIndex(self._searcher)
+            return facet_counts(self._calls, ids, names)
 
     def context(self, handle: object, before: int, after: int) -> tuple[list, list]:
         """The sentences around a hit in the same call, in order.
@@ -79,16 +91,20 @@ class WhooshSearcher:
                 self._neighbours(docnum, 1, after, call_id),
             )
 
+    def _matching(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> set[int]:
+        planned = self._plan(text, mode, fuzzy, filters)
+        return topn.matching(self._searcher, planned.matches, self._allowed(planned, filters))
+
     def vocabulary(self, field: str) -> list[str]:
         """Distinct indexed values of a keyword field (e.g. every account domain)."""
         with reading(self.index_dir):
             terms = self._reader.lexicon(field)
             return [t.decode() if isinstance(t, bytes) else t for t in terms]
 
-    def explain(self, text: str, mode: str, fuzzy: bool) -> str:
+    def explain(self, text: str, mode: str, fuzzy: bool, filters: Filters | None = None) -> str:
         """The query as it runs: each rank tier, then the call filters."""
         with reading(self.index_dir):
-            planned = self._plan(text, mode, fuzzy)
+            planned = self._plan(text, mode, fuzzy, filters or Filters())
         names = ["every word", "any word"] if len(planned.tiers) > 1 else ["matches"]
         lines = [f"{name}: {tier}" for name, tier in zip(names, planned.tiers, strict=True)]
         lines += [f"call filter: {term}" for term in planned.call_terms]
@@ -96,8 +112,13 @@ class WhooshSearcher:
 
     # -- inside --
 
-    def _plan(self, text: str, mode: str, fuzzy: bool) -> Plan:
-        return plan(self._parser, self._reader, text, mode, fuzzy)
+    def _plan(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> Plan:
+        """The query over the fields ``--in`` chose; no words with a tracker filter
+        lists the sentences where it fired."""
+        if not text.strip() and filters.trackers:
+            return listing(filters.trackers)
+        planned = plan(self._parser, self._reader, text, mode, fuzzy)
+        return retarget(planned, TEXT_FIELDS[filters.within])
 
     def _search(
         self,
@@ -109,9 +130,10 @@ class WhooshSearcher:
         want: int | None,
         highlight: bool,
     ) -> RawResult:
-        planned = self._plan(text, mode, fuzzy)
+        planned = self._plan(text, mode, fuzzy, filters)
         allowed = self._allowed(planned, filters)
-        terms = self._highlight_terms(planned.matches) if highlight and sort != "date" else set()
+        wanted = highlight and sort != "date"
+        terms = self._highlight_terms(planned.matches, filters) if wanted else set()
         if sort == "date":
             dated = topn.dated_matches(self._searcher, planned.matches, allowed)
             ranked, total, first_tier = topn.top(dated, want, self._call_of), len(dated), None
@@ -167,7 +189,11 @@ class WhooshSearcher:
                 ranges = fl.call_ranges(self._searcher, calls)
                 if cacheable:
                     self._call_cache[filters] = ranges
-        return fl.allowed(self._reader, ranges, filters)
+        kept = None
+        if filters.trackers:  # few sentences: their set beats a column test per match
+            fired = [query.Term("trackers", k) for k in filters.trackers]
+            kept = topn.doc_set(self._searcher, query.Or(fired))
+        return fl.allowed(self._reader, ranges, filters, kept)
 
     def _call_of(self, docnum: int) -> str:
         return self._call_ids[docnum]
@@ -178,25 +204,32 @@ class WhooshSearcher:
             call_id=f["call_id"],
             ordinal=f["ordinal"],
             call_started=f["started"],
-            speaker_name=f["speaker_name"],
+            speaker_name=f.get("speaker_name", ""),
             speaker_email=f.get("speaker_email", ""),
-            affiliation=f["affiliation"].capitalize(),  # indexed lower case for filters
-            start_ms=f["start_ms"],
-            end_ms=f["end_ms"],
-            text=f["text"],
+            affiliation=f.get("affiliation", "").capitalize(),  # indexed lower case
+            start_ms=f.get("start_ms"),
+            end_ms=f.get("end_ms"),
+            text=f.get("text") or f.get("summary") or f.get("comment") or "",
+            kind=f.get("kind") or "transcript",
+            trackers=tuple(f.get("tracker_names") or ()),
+            heading=f.get("heading", ""),
         )
 
     def _neighbours(self, docnum: int, step: int, count: int, call_id: str) -> list[Sentence]:
         found: list[Sentence] = []
         reader = self._reader
+        kind = self._kinds[docnum]
         position = docnum + step
         while len(found) < count and 0 <= position < reader.doc_count_all():
             if reader.is_deleted(position) or self._call_ids[position] != call_id:
+                break
+            if self._kinds[position] != kind:  # a transcript's context is the transcript
                 break
             found.append(self._sentence(position))
             position += step
         return found
 
-    def _highlight_terms(self, q: query.Query) -> set[str]:
+    def _highlight_terms(self, q: query.Query, filters: Filters) -> set[str]:
+        fields = TEXT_FIELDS[filters.within]
         found = q.existing_terms(self._reader, phrases=True, expand=True)
-        return {t.decode() if isinstance(t, bytes) else t for f, t in found if f == "text"}
+        return {t.decode() if isinstance(t, bytes) else t for f, t in found if f in fields}

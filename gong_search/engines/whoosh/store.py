@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index
+from whoosh import index, query
 
 from ...commit_safety import DISK_FULL
 from ...errors import IndexChangedError, IndexStoreError
+from ...gong.call_content import NOTE_KINDS
 from ...index_dir import ensure_private_dir
 from .schema import SCHEMA
 
@@ -172,11 +173,12 @@ def _unreadable_is_damage(index_dir: Path) -> Iterator[None]:
         ) from None
 
 
-def document_count(index_dir: Path) -> int:
-    """Live documents, sentences and call documents together."""
+def document_count(index_dir: Path) -> tuple[int, int]:
+    """(live documents of every kind, live note documents)."""
     ix = open_index(index_dir)
     try:
-        with reading(index_dir):
-            return ix.doc_count()
+        with reading(index_dir), ix.searcher() as searcher:
+            notes = query.Or([query.Term("kind", kind) for kind in NOTE_KINDS])
+            return ix.doc_count(), sum(1 for _ in notes.docs(searcher))
     finally:
         ix.close()

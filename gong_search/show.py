@@ -63,7 +63,11 @@ class CallView:
         return found
 
     def json_rows(self) -> Iterator[dict]:
-        """JSONL: one sentence a line, each naming its call."""
+        """JSONL: one sentence (with ``summary``, one note) a line, each naming its call."""
+        if self.summary:
+            for note in self.notes:
+                yield {"call_id": self.call.id, **note_json(note)}
+            return
         for row in self.rows:
             yield {"call_id": self.call.id, **sentence_json(row)}
 

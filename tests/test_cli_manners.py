@@ -565,3 +565,17 @@ def test_a_bad_config_file_is_one_line_naming_it(tmp_path, text, says) -> None:
         result = cli(*args, env=env)
         assert result.exit_code == 2 and says in result.stderr and "config.toml" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_show_summary_in_a_pipe_is_one_note_a_line(tmp_path: Path) -> None:
+    from gong_search.demo import build_demo_index
+
+    index_dir, _ = build_demo_index(tmp_path / "demo")
+    hit = json.loads(cli("pricing", "--index", str(index_dir), "-n", "1").stdout)
+    view = json.loads(
+        cli("show", hit["call_id"], "--summary", "--index", str(index_dir), "-f", "json").stdout
+    )
+    piped = cli("show", hit["call_id"], "--summary", "--index", str(index_dir))
+    rows = [json.loads(line) for line in piped.stdout.splitlines()]
+    assert view["notes"], "the demo tenant has summaries"
+    assert [{k: v for k, v in r.items() if k != "call_id"} for r in rows] == view["notes"]

@@ -16,7 +16,7 @@ import typer
 
 from . import config
 from .cli_common import SEARCH_FORMATS, IndexOpt, format_option, say
-from .completion import complete_accounts, complete_speakers
+from .completion import complete_accounts, complete_speakers, complete_trackers
 from .errors import QueryError
 from .model import help_of
 from .search_options import AFFILIATIONS, SORTS, SearchOptions
@@ -81,7 +81,10 @@ def search_command(
     deal_now: Annotated[
         bool, typer.Option("--deal-now", help=_help("deal_now"))
     ] = _DEFAULT.deal_now,
-    tracker: Annotated[list[str] | None, typer.Option("--tracker", help=_help("trackers"))] = None,
+    tracker: Annotated[
+        list[str] | None,
+        typer.Option("--tracker", help=_help("trackers"), autocompletion=complete_trackers),
+    ] = None,
     participant: Annotated[
         list[str] | None, typer.Option("--participant", help=_help("participants"))
     ] = None,

@@ -1,13 +1,14 @@
-"""Shell completion: ``gong-search completion bash|zsh|fish`` prints the script to load,
-and the values of ``--speaker`` and ``--account`` come from the index (``--format``,
-``--sort``, ``--affiliation`` complete from their choices).
+"""Shell completion: ``gong-search completion bash|zsh|fish`` prints the script to load;
+the values of ``--speaker``, ``--account`` and ``--tracker`` come from the index
+(``--format``, ``--sort``, ``--affiliation`` complete from their choices).
 
 Completion runs on every Tab, so the completers read only what is cheap (the catalog's
-speaker list, the engine's account vocabulary) and never fail: no index, no values.
+speaker list, the engine's vocabularies) and never fail: no index, no values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -73,13 +74,22 @@ def complete_speakers(ctx: typer.Context, incomplete: str) -> list[str]:
     return found
 
 
-def complete_accounts(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Indexed account domains starting with what is typed."""
-    from .engine import open_engine
+def indexed_values(field: str) -> Callable[[typer.Context, str], list[str]]:
+    """A completer offering the indexed values of ``field`` (account domains, trackers)
+    that start with what is typed."""
 
-    try:
-        with open_engine(_index(ctx)).searcher() as searcher:
-            domains = searcher.vocabulary("account")
-    except (GongSearchError, OSError):
-        return []
-    return [d for d in domains if d.startswith(incomplete.lower())]
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from .engine import open_engine
+
+        try:
+            with open_engine(_index(ctx)).searcher() as searcher:
+                values = searcher.vocabulary(field)
+        except (GongSearchError, OSError):
+            return []
+        return [v for v in values if v.startswith(incomplete.lower())]
+
+    return complete
+
+
+complete_accounts = indexed_values("account")
+complete_trackers = indexed_values("trackers")

@@ -65,7 +65,7 @@ def complete(words: str, env: dict[str, str] | None = None) -> list[str]:
     env = {"COMP_WORDS": words, "COMP_CWORD": str(cword), "_GONG_SEARCH_COMPLETE": "complete_bash"}
     result = CliRunner().invoke(app, [], env=env, prog_name="gong-search")
     assert result.exit_code == 0, result.output
-    return result.stdout.split()
+    return [line for line in result.stdout.splitlines() if line]
 
 
 def test_completion_offers_speakers_and_accounts_from_the_index(crafted_index: Path) -> None:
@@ -567,10 +567,24 @@ def test_a_bad_config_file_is_one_line_naming_it(tmp_path, text, says) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_show_summary_in_a_pipe_is_one_note_a_line(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's tenant (trackers, summaries), synced once for this module."""
     from gong_search.demo import build_demo_index
 
-    index_dir, _ = build_demo_index(tmp_path / "demo")
+    return build_demo_index(tmp_path_factory.mktemp("demo") / "index")[0]
+
+
+def test_completion_offers_trackers_from_the_index(demo_index: Path) -> None:
+    offered = complete(f"gong-search pricing --index {demo_index} --tracker ")
+    listed = json.loads(cli("pricing", "--index", str(demo_index), "-n", "0", "-f", "json").stdout)
+    fired = {t.lower() for hit in listed["hits"] for t in hit["trackers"]}
+    assert fired and fired <= set(offered)
+    assert complete(f"gong-search pricing --index {demo_index} --tracker zzz") == []
+
+
+def test_show_summary_in_a_pipe_is_one_note_a_line(demo_index: Path) -> None:
+    index_dir = demo_index
     hit = json.loads(cli("pricing", "--index", str(index_dir), "-n", "1").stdout)
     view = json.loads(
         cli("show", hit["call_id"], "--summary", "--index", str(index_dir), "-f", "json").stdout

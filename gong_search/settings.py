@@ -22,11 +22,11 @@ from typing import Any
 from .errors import ConfigError
 
 FORMATS = ("table", "json", "jsonl", "csv", "text")
-# key -> (environment variable, built-in default, what it is)
+# key -> (environment variable, built-in default: ./index, the local zone, the pipe rule)
 KEYS = {
-    "index": ("GONG_SEARCH_INDEX", "index", "index directory"),
-    "timezone": ("GONG_SEARCH_TZ", "", "time zone for dates typed and shown"),
-    "format": ("GONG_SEARCH_FORMAT", "", "output format when -f is not given"),
+    "index": ("GONG_SEARCH_INDEX", "index"),
+    "timezone": ("GONG_SEARCH_TZ", ""),
+    "format": ("GONG_SEARCH_FORMAT", ""),
 }
 
 
@@ -72,7 +72,7 @@ class Setting:
 
 def resolve(key: str, flag: str | None = None) -> Setting:
     """One setting by the precedence above."""
-    env_name, default, _ = KEYS[key]
+    env_name, default = KEYS[key]
     if flag:
         return Setting(key, str(flag), "flag")
     if os.environ.get(env_name):

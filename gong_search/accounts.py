@@ -14,8 +14,7 @@ from pathlib import Path
 
 from .call_facts import call_facts
 from .catalog import Catalog
-from .keys import normalize_name
-from .names import SPEAKER_THRESHOLD, name_score
+from .names import best_tier, initials, name_tier, words
 from .sentences import CallSentences
 
 SCHEMA_VERSION = 1
@@ -79,12 +78,17 @@ def list_accounts(index_dir: Path, name: str | None = None) -> list[Account]:
             for account_name in call_facts(joined.call, joined.domains).accounts:
                 found.setdefault(account_name, Account(account_name)).add(joined)
     accounts = sorted(found.values(), key=lambda a: (-a.calls, a.name))
-    return [a for a in accounts if not name or _resembles(name, a)]
+    if not name:
+        return accounts
+    tiers = {i: t for i, a in enumerate(accounts) if (t := _tier(name, a)) is not None}
+    return [accounts[i] for i in sorted(best_tier(tiers))]
 
 
-def _resembles(wanted: str, account: Account) -> bool:
-    needle = normalize_name(wanted)
-    for key in (normalize_name(account.name), *account.domains):
-        if needle in key or name_score(needle, key) >= SPEAKER_THRESHOLD:
-            return True
-    return False
+def _tier(wanted: str, account: Account) -> int | None:
+    """How well ``wanted`` names the account, by its name or a domain (names.py's rule)."""
+    tiers = [
+        tier
+        for key in (account.name, *account.domains)
+        if (tier := name_tier(wanted, words(key), initials(words(key)))) is not None
+    ]
+    return min(tiers, default=None)

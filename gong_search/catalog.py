@@ -20,7 +20,7 @@ from .catalog_db import SCHEMA, Transaction, open_for_writing, open_read_only
 from .errors import CatalogError
 from .gong import records
 from .gong.records import Call, Transcript, User
-from .index_dir import CATALOG_NAME, prepare_index_dir
+from .index_dir import CATALOG_NAME, no_index_here, prepare_index_dir
 from .sentences import CallSentences, join_sentences, normalize_name
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,9 +86,7 @@ class Catalog:
             return
         self.path = Path(index_dir) / CATALOG_NAME
         if not create and not self.path.exists():
-            raise CatalogError(
-                f"{index_dir}: no gong-search index here (run `gong-search sync`, or pass --index)"
-            )
+            raise CatalogError(no_index_here(Path(index_dir)))
         try:
             if create:
                 prepare_index_dir(Path(index_dir))

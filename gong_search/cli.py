@@ -6,6 +6,7 @@ into one line on stderr (or one JSON object with ``--format json/jsonl``) and an
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import signal
@@ -17,9 +18,10 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from . import config, exits
+from . import config, exits, settings
 from .cli_activity import activity
 from .cli_common import (
+    PIPED_HELP,
     SHOW_FORMATS,
     SPEAKERS_FORMATS,
     STATUS_FORMATS,
@@ -27,12 +29,25 @@ from .cli_common import (
     format_option,
     say,
 )
+from .cli_config import config_command
+from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_search import search_command
 from .cli_sync import check, simulate, sync
-from .cliparse import QueryCommand, first_positional, non_utf8_argument, one_edit_apart
+from .cliparse import (
+    COLOR_CHOICES,
+    QueryCommand,
+    first_positional,
+    non_utf8_argument,
+    one_edit_apart,
+    take_global_options,
+)
+from .completion import COMPLETE_VAR, PROG_NAME, completion
+from .dates import set_display_zone
 from .errors import GongSearchError
 from .exits import EXIT_SIGINT, EXIT_SIGTERM
-from .terminal import clean, plural
+from .output import piped_default
+from .terminal import clean, plural, set_colour
+from .version import version_text
 
 _STOPPED = "stopped cleanly; everything committed so far is kept - run the same command to resume"
 
@@ -40,7 +55,19 @@ _STOPPED = "stopped cleanly; everything committed so far is kept - run the same 
 class GongGroup(TyperGroup):
     """Routes a bare query to ``search``, and handles errors in one place for every command."""
 
+    context_class = HelpContext
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        return use_plain_help(command) if command is not None else None
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args, wanted = take_global_options(args)
+        set_colour(wanted.color)
+        set_display_zone(None)  # each run starts local; --tz of search/show changes it
+        if wanted.version and not ctx.resilient_parsing:
+            typer.echo(version_text())
+            ctx.exit(0)
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = self._route(ctx, args)
         ctx.meta["argv"] = list(args)  # for choosing the error format later
@@ -75,6 +102,7 @@ class GongGroup(TyperGroup):
         as_json = exits.wants_json(args)
         try:
             _check_utf8(args)
+            settings.file_values()  # a broken config file is one line, whatever the command
             return super().invoke(ctx)
         except GongSearchError as exc:
             exits.fail(str(exc), exc.code, exc.exit_code, as_json)
@@ -107,13 +135,33 @@ def _check_utf8(args: list[str]) -> None:
 
 app = typer.Typer(
     cls=GongGroup,
-    help="Search your company's Gong call transcripts locally.",
+    help=TOP_HELP,
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,  # locals could hold credentials
 )
+
+
+@app.callback()
+def _global_options(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", help="Versions (package, Python, Whoosh, schemas).")
+    ] = False,
+    color: Annotated[
+        str,
+        typer.Option(
+            "--color",
+            help="Colour on a terminal (auto), also in pipes (always), or never; any command.",
+            click_type=click.Choice(COLOR_CHOICES),
+        ),
+    ] = "auto",
+) -> None:
+    """Listed in the top-level help; GongGroup.parse_args takes these options wherever they
+    stand, so they work with every command (and with a bare query)."""
+
+
 # Registered in the order ``--help`` lists them.
 app.command()(check)
 app.command()(simulate)
@@ -124,25 +172,45 @@ app.command()(activity)
 @app.command()
 def status(
     index: IndexOpt = None,
-    format: Annotated[str, format_option(STATUS_FORMATS)] = "table",
+    format: Annotated[str | None, format_option(STATUS_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """What the index holds: calls, sentences, speakers, dates, pending transcripts, health."""
+    """What the index holds, and whether it is healthy.
+
+    Calls, sentences, speakers, dates, pending transcripts, last sync, size.
+
+    \b
+    Examples:
+      gong-search status
+      gong-search status -f json | jq .without_transcript
+
+    Exit codes: 0 healthy, 1 catalog and index differ (run reindex), 2 no index.
+    """
     from .output import emit
     from .status import status as read_status
 
     result = read_status(config.index_dir(index))
-    emit(result, format)
+    emit(result, piped_default(format, STATUS_FORMATS))
     if result.problems:  # a running sync's catalog being a page ahead is not a problem
         raise typer.Exit(1)
 
 
 @app.command()
 def reindex(index: IndexOpt = None) -> None:
-    """Rebuild the search index from the local catalog (no network, no quota)."""
+    """Rebuild the search index from the local catalog (no network).
+
+    \b
+    Examples:
+      gong-search reindex
+      gong-search reindex --index ~/gong-index
+
+    Exit codes: 0 rebuilt, 2 no catalog, 130/143 stopped (the old index is kept).
+    """
     from .harvest import reindex as run_reindex
+    from .progress import ProgressView
 
     signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
-    count = run_reindex(config.index_dir(index))
+    with ProgressView("indexing", "reindex", plain=False) as view:  # logs get the total
+        count = run_reindex(config.index_dir(index), progress=view.show)
     typer.echo(f"reindexed {plural(count, 'sentence')}")
 
 
@@ -151,42 +219,73 @@ app.command("search", cls=QueryCommand)(search_command)
 
 @app.command()
 def show(
-    call_id: Annotated[str, typer.Argument(help="The call id (as in a hit's call_id).")],
+    call_id: Annotated[str, typer.Argument(help="The call id, or the call URL a hit shows.")],
     index: IndexOpt = None,
-    at: Annotated[str | None, typer.Option("--at", help="Only around this moment (m:ss).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Only around this moment (m:ss), marked >.")
+    ] = None,
     context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
-    format: Annotated[str, format_option(SHOW_FORMATS)] = "table",
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone shown (default local).")] = None,
+    format: Annotated[str | None, format_option(SHOW_FORMATS, PIPED_HELP)] = None,
     summary: Annotated[
         bool,
         typer.Option("--summary", help="Gong's brief, key points, highlights and outline."),
     ] = False,
 ) -> None:
-    """A call's header (title, date, URL, parties, account, deal, outcome, trackers,
-    brief) and its transcript with speakers and times."""
+    """Read a call: facts, parties and transcript (or summary).
+
+    The header has title, date, link, parties, account, deal, outcome, trackers and
+    Gong's brief.
+
+    \b
+    Examples:
+      gong-search show 9221528267000229108
+      gong-search show 'https://us-1.app.gong.io/call?id=9221528267000229108'
+      gong-search show 9221528267000229108 --at 4:35 -C 2
+      gong-search show 9221528267000229108 --summary
+
+    Exit codes: 0 shown, 2 unknown call or bad --at.
+    """
     from .dates import parse_offset
     from .output import emit
     from .show import show_call
 
     if context < 0:
         raise GongSearchError("--context must not be negative")
+    set_display_zone(tz)
     at_ms = parse_offset(at) if at else None
-    emit(show_call(config.index_dir(index), call_id, at_ms, context, summary), format)
+    view = show_call(config.index_dir(index), call_id, at_ms, context, summary)
+    emit(view, piped_default(format, SHOW_FORMATS))
 
 
 @app.command()
 def speakers(
     name: Annotated[str | None, typer.Argument(help="Fuzzy name or email to filter by.")] = None,
     index: IndexOpt = None,
-    format: Annotated[str, format_option(SPEAKERS_FORMATS)] = "table",
+    format: Annotated[str | None, format_option(SPEAKERS_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """Indexed speakers with affiliation, email and call/sentence counts."""
+    """List speakers, with affiliation, email, calls and sentences.
+
+    NAME is matched like --speaker: typos, accents, first names, emails.
+
+    \b
+    Examples:
+      gong-search speakers
+      gong-search speakers maria
+      gong-search speakers -f json
+
+    Exit codes: 0 listed, 1 nobody matches NAME, 2 no index.
+    """
+    from .names import no_match
     from .output import emit
     from .show import SpeakerList, list_speakers
 
-    found = list_speakers(config.index_dir(index), name)
-    emit(SpeakerList(found), format)
-    if not found:
-        say(f"no speaker matches {name!r}" if name else "no speakers indexed yet", err=True)
+    index_dir = config.index_dir(index)
+    found = list_speakers(index_dir, name)
+    emit(SpeakerList(found), piped_default(format, SPEAKERS_FORMATS))
+    if not found:  # like --speaker: the closest names; exit 1, an answer (none match)
+        everyone = [s.name for s in list_speakers(index_dir)] if name else []
+        say(no_match("speaker", name, everyone) if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
 
 
@@ -194,21 +293,24 @@ def speakers(
 def accounts(
     name: Annotated[str | None, typer.Argument(help="Fuzzy account name or domain.")] = None,
     index: IndexOpt = None,
-    format: Annotated[str, format_option(SPEAKERS_FORMATS)] = "table",
+    format: Annotated[str | None, format_option(SPEAKERS_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """Accounts with calls: first and last call, deals and their stage, top trackers.
+    """List accounts: calls, first and last call, deals, trackers.
 
+    NAME is matched like --account: typos, prefixes, domains.
+
+    \b
     Examples:
-
       gong-search accounts
-
       gong-search accounts glob -f json
+
+    Exit codes: 0 listed, 1 no account matches NAME, 2 no index.
     """
     from .accounts import AccountList, list_accounts
     from .output import emit
 
     found = list_accounts(config.index_dir(index), name)
-    emit(AccountList(found), format)
+    emit(AccountList(found), piped_default(format, SPEAKERS_FORMATS))
     if not found:
         say(f"no account matches {name!r}" if name else "no accounts indexed yet", err=True)
         raise typer.Exit(1)
@@ -218,9 +320,19 @@ def accounts(
 def demo(
     query: Annotated[list[str] | None, typer.Argument(help="What to search for.")] = None,
 ) -> None:
-    """Try everything without a Gong account: simulate a tenant, sync it, search it."""
-    from .demo import DEFAULT_QUERY, build_demo_index
-    from .render import SyncProgressView, output_console, render
+    """Try it without a Gong account: simulate, sync, search.
+
+    Syncs a synthetic tenant into a demo index under ~/.cache/gong-search (never
+    ./index), searches it and prints commands to try next.
+
+    \b
+    Examples:
+      gong-search demo
+      gong-search demo "security questionnaire"
+    """
+    from .demo import DEFAULT_QUERY, build_demo_index, suggestions
+    from .progress import SyncProgressView
+    from .render import output_console, render
     from .search import search as run_search
 
     text = " ".join(query or []) or DEFAULT_QUERY
@@ -235,16 +347,21 @@ def demo(
     typer.echo(f"\nTop hits for {text!r} (one per call):\n")
     render(result, output_console(sys.stdout))
     prog, ix = _program_name(), shlex.quote(str(index_dir))
+    top = result.hits[0] if result.hits else None
     csv_path = shlex.quote(str(index_dir.parent / "budget.csv"))
     typer.echo("\nTry next (same demo index):")
-    for example in (
-        f'{prog} --index {ix} "security review" --customer -n 5',
-        f"{prog} --index {ix} discount --speaker jose -C 1",
-        f"{prog} --index {ix} speakers",
-        f"{prog} --index {ix} status",
-        f"{prog} --index {ix} budget --limit 0 --csv {csv_path}",
-    ):
-        typer.echo(f"  {example}")
+    for words in suggestions(top.call_id if top else None, top.at if top else None):
+        typer.echo(f"  {prog} --index {ix} {' '.join(_quote(w) for w in words)}")
+    typer.echo(f"  {prog} --index {ix} budget --limit 0 --csv {csv_path}")
+
+
+def _quote(word: str) -> str:
+    """A word as typed: the showcase's phrases keep their double quotes."""
+    return word if word.startswith('"') else shlex.quote(word)
+
+
+app.command()(completion)
+app.command("config")(config_command)
 
 
 def _program_name() -> str:
@@ -261,7 +378,11 @@ def main() -> None:
     """The ``gong-search`` program: exit codes as documented in :mod:`gong_search.exits`."""
     signal.signal(signal.SIGINT, exits.on_stop_signal)
     try:
-        app()
+        app(prog_name=PROG_NAME)
+    except KeyError as exc:  # completion's variables missing: run by hand, not by a shell
+        if not os.environ.get(COMPLETE_VAR):
+            raise
+        sys.exit(f"gong-search: error: {COMPLETE_VAR} is set without {exc} (a shell's job)")
     finally:  # a reader that left after our last write shows up at this flush
         try:
             sys.stdout.flush()

@@ -19,6 +19,9 @@ STATUS_FORMATS = ("table", "json")
 ACTIVITY_FORMATS = ("table", "json")
 
 
+PIPED_HELP = "Output format (default: table on a terminal; in a pipe jsonl, else json)."
+
+
 def format_option(formats: tuple[str, ...], help: str = "Output format.") -> Any:
     """``-f/--format`` limited to ``formats``: anything else is a usage error (exit 2)."""
     return typer.Option("--format", "-f", help=help, click_type=click.Choice(formats))
@@ -36,7 +39,11 @@ AccessKeyOpt = Annotated[
 ]
 SecretKeyOpt = Annotated[
     str | None,
-    typer.Option("--secret-key", help="Gong access key secret (env GONG_ACCESS_KEY_SECRET)."),
+    typer.Option(
+        "--secret-key",
+        help="Gong access key secret (env GONG_ACCESS_KEY_SECRET); visible to other users "
+        "in the process list, so prefer --secret-key-stdin.",
+    ),
 ]
 SecretStdinOpt = Annotated[
     bool,

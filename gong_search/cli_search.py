@@ -11,13 +11,15 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 
 from . import config
 from .cli_common import SEARCH_FORMATS, IndexOpt, format_option, say
+from .completion import complete_accounts, complete_speakers, complete_trackers
 from .errors import QueryError
 from .model import help_of
-from .search_options import SearchOptions
+from .search_options import AFFILIATIONS, SORTS, SearchOptions
 from .terminal import clean, plural
 
 _DEFAULT = SearchOptions()
@@ -45,7 +47,7 @@ def search_command(
     fuzzy: Annotated[bool, typer.Option("--fuzzy", help=_help("fuzzy"))] = _DEFAULT.fuzzy,
     speaker: Annotated[
         list[str] | None,
-        typer.Option("--speaker", help=_help("speakers")),
+        typer.Option("--speaker", help=_help("speakers"), autocompletion=complete_speakers),
     ] = None,
     customer: Annotated[
         bool, typer.Option("--customer", help=_help("customer"))
@@ -54,26 +56,35 @@ def search_command(
         bool, typer.Option("--internal", help=_help("internal"))
     ] = _DEFAULT.internal,
     affiliation: Annotated[
-        list[str] | None, typer.Option("--affiliation", help=_help("affiliations"))
+        list[str] | None,
+        typer.Option(
+            "--affiliation",
+            help=_help("affiliations"),
+            click_type=click.Choice(AFFILIATIONS, case_sensitive=False),
+        ),
     ] = None,
     from_: Annotated[str | None, typer.Option("--from", help=_help("start"))] = None,
     to: Annotated[str | None, typer.Option("--to", help=_help("end"))] = None,
     tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone for plain dates (default local).")
+        str | None,
+        typer.Option("--tz", help="Time zone for dates typed and shown (default local)."),
     ] = None,
     call: Annotated[list[str] | None, typer.Option("--call", help=_help("call_ids"))] = None,
     title: Annotated[str | None, typer.Option("--title", help=_help("title"))] = None,
     host: Annotated[list[str] | None, typer.Option("--host", help=_help("hosts"))] = None,
     account: Annotated[
         list[str] | None,
-        typer.Option("--account", help=_help("accounts")),
+        typer.Option("--account", help=_help("accounts"), autocompletion=complete_accounts),
     ] = None,
     deal: Annotated[list[str] | None, typer.Option("--deal", help=_help("deals"))] = None,
     stage: Annotated[list[str] | None, typer.Option("--stage", help=_help("stages"))] = None,
     deal_now: Annotated[
         bool, typer.Option("--deal-now", help=_help("deal_now"))
     ] = _DEFAULT.deal_now,
-    tracker: Annotated[list[str] | None, typer.Option("--tracker", help=_help("trackers"))] = None,
+    tracker: Annotated[
+        list[str] | None,
+        typer.Option("--tracker", help=_help("trackers"), autocompletion=complete_trackers),
+    ] = None,
     participant: Annotated[
         list[str] | None, typer.Option("--participant", help=_help("participants"))
     ] = None,
@@ -96,7 +107,9 @@ def search_command(
     ] = None,
     within: Annotated[str, typer.Option("--in", help=_help("within"))] = _DEFAULT.within,
     facet: Annotated[list[str] | None, typer.Option("--facet", help=_help("facets"))] = None,
-    sort: Annotated[str, typer.Option("--sort", help=_help("sort"))] = _DEFAULT.sort,
+    sort: Annotated[
+        str, typer.Option("--sort", help=_help("sort"), click_type=click.Choice(SORTS))
+    ] = _DEFAULT.sort,
     limit: Annotated[int, typer.Option("--limit", "-n", help=_help("limit"))] = _DEFAULT.limit,
     offset: Annotated[int, typer.Option("--offset", help=_help("offset"))] = _DEFAULT.offset,
     per_call: Annotated[
@@ -138,12 +151,22 @@ def search_command(
         ),
     ] = False,
 ) -> None:
-    """Search transcripts: ranked sentence hits with who said it, when, and a link.
+    """Search transcripts: who said it, when, with a link.
 
-    A -word after the query excludes that word (gong-search pricing -trial); operators are
-    uppercase AND OR NOT (lowercase and/or are searched as words).
+    A -word after the query excludes that word (gong-search pricing -trial);
+    operators are uppercase AND OR NOT (lowercase and/or are searched as words).
+    `gong-search QUERY` is short for `gong-search search QUERY`.
+
+    \b
+    Examples:
+      gong-search "pricing objection" --customer -C 1
+      gong-search renewal --speaker tobias --from "last quarter"
+      gong-search budget --from 30d --limit 0 --csv budget.csv
+      gong-search "SOC 2" -f json | jq '.hits[].call_url'
+
+    Exit codes: 0 hits, 1 no hits, 2 bad query, option or index.
     """
-    from .dates import parse_window
+    from .dates import parse_window, set_display_zone
     from .output import check_target, choose_format, emit
     from .search import count_with_facets
     from .search import explain as run_explain
@@ -155,6 +178,7 @@ def search_command(
         format, output = "csv", csv_file
     fmt = choose_format(format, output)
     start, end = parse_window(from_, to, tz)
+    set_display_zone(tz)
     options = SearchOptions(
         mode=_mode(all_, any_, literal),
         fuzzy=fuzzy,

@@ -46,7 +46,8 @@ def _client(base_url, access_key, secret_key, credentials, secret_stdin, rate=3.
     )
     if secret_key and not secret_stdin:
         _warn_secret_flag()
-    retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else None
+    # no max_wait: `check`, which says at once that a host is unknown or refuses
+    retry = RetryPolicy(max_wait=max_wait) if max_wait is not None else RetryPolicy(fail_fast=True)
     return GongClient(creds, rate=rate, retry=retry)
 
 
@@ -76,7 +77,16 @@ def check(
     secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
-    """Verify configuration and connectivity: auth, users, calls in the last 30 days."""
+    """Test the Gong credentials: auth, users, recent calls.
+
+    \b
+    Examples:
+      gong-search check
+      pass show gong | gong-search check --secret-key-stdin
+      GONG_BASE_URL=https://us-12345.api.gong.io gong-search check
+
+    Exit codes: 0 ok, 2 configuration, network or API error (said in one line).
+    """
     from .dates import days_ago
 
     with _client(base_url, access_key, secret_key, credentials, secret_key_stdin) as client:
@@ -125,16 +135,16 @@ def simulate(
         typer.Option(help="Also accept 'Authorization: Bearer TOKEN' (an OAuth token)."),
     ] = None,
 ) -> None:
-    """Serve a local Gong API simulator with a synthetic tenant (prints GONG_BASE_URL first).
+    """Serve a Gong API simulator on 127.0.0.1 (for tests).
 
-    Same --seed, --calls, --call-length and anchor date: same tenant, ids and all.
-    The anchor defaults to today 00:00 UTC: a seed is stable for a UTC day.
-    Pass --anchor-date to pin call times for good.
+    Prints GONG_BASE_URL=... first, then serves until Ctrl-C. Same --seed, --calls,
+    --call-length and anchor date: same tenant, ids and all. The anchor defaults to
+    today 00:00 UTC (a seed is stable for a UTC day); --anchor-date pins call times.
 
+    \b
     Examples:
-
+      gong-search simulate --port 8765
       gong-search simulate --calls 500 --seed 7 --anchor-date 2026-03-01
-
       gong-search simulate --port 8765 --bearer-token s3cret --rate 0
     """
     from .dates import parse_when
@@ -168,10 +178,12 @@ def simulate(
 def sync(
     index: IndexOpt = None,
     from_: Annotated[
-        str | None, typer.Option("--from", help="Start (YYYY-MM-DD or ISO 8601).")
+        str | None, typer.Option("--from", help="Start: 2026-01-05, ISO 8601, 7d, last week.")
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help=_help("end"))] = None,
-    tz: Annotated[str | None, typer.Option("--tz", help="Time zone for plain dates.")] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone for dates (default local).")
+    ] = None,
     include_private: Annotated[
         bool, typer.Option(help=_help("include_private"))
     ] = _DEFAULT.include_private,
@@ -203,10 +215,25 @@ def sync(
     secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
-    """Harvest calls and transcripts from Gong into the local index (incremental)."""
+    """Pull calls and transcripts from Gong into the index.
+
+    The first run takes the last 90 days; later runs only what is new. Credentials:
+    flags > environment > ~/.config/gong/credentials.json. --secret-key is visible
+    to other users in the process list: prefer --secret-key-stdin.
+
+    \b
+    Examples:
+      gong-search sync
+      gong-search sync --from 2025-01-01
+      gong-search sync --full --dry-run
+      pass show gong | gong-search sync --secret-key-stdin
+
+    Exit codes: 0 done, 1 some calls skipped (retried next run) or quota reached,
+    2 error, 130/143 stopped cleanly (committed work is kept).
+    """
     from .dates import parse_window
     from .harvest import sync as run_sync
-    from .render import SyncProgressView
+    from .progress import SyncProgressView
 
     start, end = parse_window(from_, to, tz)
     options = SyncOptions(
@@ -228,7 +255,8 @@ def sync(
         base_url, access_key, secret_key, credentials, secret_key_stdin, rate, max_wait
     )
     with client:
-        with SyncProgressView() as view:
+        with SyncProgressView(where=_where(index_dir)) as view:
+            client.on_retry = view.retrying
             report = run_sync(index_dir, client, options, progress=view.update)
     if dry_run:
         typer.echo(
@@ -241,6 +269,15 @@ def sync(
     say(report.summary())
     if report.failed:
         raise typer.Exit(1)
+
+
+def _where(index_dir: Path) -> str:
+    """Which index a sync writes, said on its window line (``./index`` is relative to where
+    it runs), and whether it is about to create it."""
+    from .index_dir import CATALOG_NAME
+
+    new = "" if (index_dir / CATALOG_NAME).exists() else " (new)"
+    return f"{index_dir.resolve()}{new}"
 
 
 def _echo_removal_preview(report) -> None:

@@ -161,3 +161,43 @@ def non_utf8_argument(args: list[str]) -> str | None:
         except UnicodeEncodeError:
             return arg
     return None
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    """Options every command takes, wherever they stand (before ``--``): ``--version``/``-V``
+    and ``--color auto|always|never``."""
+
+    version: bool = False
+    color: str | None = None
+
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def take_global_options(args: list[str]) -> tuple[list[str], GlobalOptions]:
+    """``args`` without the global options, and what they asked for."""
+    rest: list[str] = []
+    version, color = False, None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in ("--version", "-V"):
+            version = True
+        elif arg == "--color" or arg.startswith("--color="):
+            if "=" in arg:
+                color = arg.split("=", 1)[1]
+            elif i + 1 < len(args):
+                i += 1
+                color = args[i]
+            else:
+                raise click.UsageError("--color needs a value: auto, always or never")
+            if color not in COLOR_CHOICES:
+                raise click.UsageError(f"--color must be auto, always or never, not {color!r}")
+        else:
+            rest.append(arg)
+        i += 1
+    return rest, GlobalOptions(version, color)

@@ -58,9 +58,11 @@ class Credentials:
 
 
 def index_dir(flag: str | Path | None = None) -> Path:
-    """The index directory: ``--index`` > ``GONG_SEARCH_INDEX`` > ``./index``."""
-    chosen = flag or os.environ.get("GONG_SEARCH_INDEX") or DEFAULT_INDEX
-    return Path(chosen).expanduser()
+    """The index directory: ``--index`` > ``GONG_SEARCH_INDEX`` > the config file's
+    ``index`` > ``./index``."""
+    from . import settings
+
+    return Path(settings.value("index", str(flag) if flag else None)).expanduser()
 
 
 def credentials_path(flag: str | Path | None = None) -> Path:

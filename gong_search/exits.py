@@ -49,11 +49,17 @@ def fail(message: str, code: str, exit_code: int, as_json: bool) -> None:
     raise typer.Exit(exit_code)
 
 
+PIPED_JSON_COMMANDS = ("search", "show", "speakers", "status")
+
+
 def wants_json(args: list[str]) -> bool:
-    """Did the command line ask for json/jsonl (or get it by default, as a search whose
-    stdout is not a terminal does)? Then errors are JSON too."""
-    if args[:1] == ["search"] and not any(a.startswith(("--format", "-f", "--csv")) for a in args):
-        return not sys.stdout.isatty()
+    """Did the command line ask for json/jsonl (or get it by default, as these commands do
+    when stdout is not for people)? Then errors are JSON too."""
+    from .terminal import stdout_is_for_people
+
+    explicit = any(a.startswith(("--format", "-f", "--csv")) for a in args)
+    if args[:1] and args[0] in PIPED_JSON_COMMANDS and not explicit:
+        return not stdout_is_for_people()
     pairs = zip(args, args[1:], strict=False)
     return any(a in ("--format", "-f") and b in ("json", "jsonl") for a, b in pairs) or any(
         a in ("--format=json", "--format=jsonl") for a in args

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from .dates import local
 from .search import SCHEMA_VERSION, ContextSentence, Hit, SearchResult, facets_json
 
 HIT_FIELDS = (
@@ -35,6 +36,8 @@ HIT_FIELDS = (
     "all_words",  # added after the others, so column positions did not move
     "kind",  # transcript, or a note: brief, key_point, highlight, outline, comment
     "trackers",
+    "at_seconds",  # a number: spreadsheets read `at` ("2:29") as a clock time
+    "call_started_local",  # a date-time spreadsheets recognise, in the display zone
 )
 _UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 # Spreadsheets also start a formula at the full-width (and small) forms of = + - @, which
@@ -135,6 +138,8 @@ def write_csv(hits: Iterable[Hit], out: TextIO) -> int:
     for hit in hits:
         written += 1
         row = hit_json(hit)
+        row["at_seconds"] = hit.start_ms // 1000 if hit.at else ""  # notes have no moment
+        row["call_started_local"] = f"{local(hit.call_started):%Y-%m-%d %H:%M:%S}"
         for key in ("context_before", "context_after"):
             row[key] = "\n".join(f"{c['speaker_name']}: {c['text']}" for c in row[key])
         row["trackers"] = "; ".join(row["trackers"])

@@ -40,7 +40,7 @@ from .index_dir import owner_only_files
 from .lock import SyncLock
 from .pipeline import prefetch
 from .removal import RemovalPlan, plan_removal
-from .repair import readable_versions, rebuild_from_catalog, repair
+from .repair import RebuildProgress, readable_versions, rebuild_from_catalog, repair
 from .sync_report import Progress, SyncOptions, SyncReport, Tally
 from .window import resolve_window
 
@@ -294,7 +294,7 @@ def sync(
         return Harvester(index_dir, client, options, progress).run()
 
 
-def reindex(index_dir: Path) -> int:
+def reindex(index_dir: Path, progress: RebuildProgress | None = None) -> int:
     """Rebuild the index from the catalog alone (no network); returns sentences indexed.
 
     The catalog is opened first, so a directory that holds none is refused before the lock
@@ -302,4 +302,4 @@ def reindex(index_dir: Path) -> int:
     """
     with owner_only_files(), storage_errors(index_dir):
         with Catalog(index_dir, create=False) as catalog, SyncLock(index_dir):
-            return rebuild_from_catalog(catalog, open_engine(index_dir))
+            return rebuild_from_catalog(catalog, open_engine(index_dir), progress)

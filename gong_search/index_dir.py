@@ -16,6 +16,25 @@ from .errors import CatalogError
 CATALOG_NAME = "catalog.sqlite3"
 
 
+def demo_index_dir() -> Path:
+    """Where ``demo`` builds its index: a per-user cache, never ``./index``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "gong-search" / "demo-index"
+
+
+def no_index_here(path: Path) -> str:
+    """What to say when ``path`` holds no index: the absolute path checked, and the index
+    the user probably meant (``DIR/index`` when given its parent; the demo's)."""
+    where = path.expanduser().resolve()
+    message = f"{where}: no gong-search index here"
+    if (where / "index" / CATALOG_NAME).exists():
+        return f"{message}; did you mean --index {where / 'index'}?"
+    demo = demo_index_dir()
+    if (demo / CATALOG_NAME).exists() and demo.resolve() != where:
+        return f"{message} (run `gong-search sync`; the demo's index is --index {demo})"
+    return f"{message} (run `gong-search sync` here, or pass --index or GONG_SEARCH_INDEX)"
+
+
 def prepare_index_dir(path: Path) -> None:
     """Accept an existing index, an empty directory or a new one; refuse anything else.
 

@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TextIO, runtime_checkable
 
+from . import settings
 from .errors import GongSearchError, QueryError
+from .terminal import stdout_is_for_people
 
 FORMATS = ("table", "json", "jsonl", "csv")
 STDOUT = Path("-")
@@ -34,14 +36,14 @@ def is_stdout(path: Path | None) -> bool:
 def choose_format(fmt: str | None, path: Path | None) -> str:
     """``--format`` when given (it wins over the extension: ``-f jsonl -o log.txt`` is
     deliberate); else the file's extension, so ``-o out.csv`` is CSV; else table on a
-    terminal and jsonl in a pipe. An extension that names no format is refused rather than
-    guessed: ``out.txt`` holding JSONL would surprise."""
+    terminal and jsonl in a pipe (:func:`piped_default`). An extension that names no
+    format is refused rather than guessed: ``out.txt`` holding JSONL would surprise."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise QueryError(f"--format must be table, json, jsonl or csv, not {fmt!r}")
         return fmt
     if is_stdout(path):
-        return "table" if sys.stdout.isatty() else "jsonl"
+        return piped_default(None, FORMATS)
     assert path is not None
     try:
         return _BY_EXTENSION[path.suffix.lower()]
@@ -50,6 +52,19 @@ def choose_format(fmt: str | None, path: Path | None) -> str:
             f"cannot tell the format of {path} from its extension; add --format csv, json, "
             "jsonl or table (or name it .csv, .json, .jsonl or .ndjson)"
         ) from None
+
+
+def piped_default(fmt: str | None, formats: tuple[str, ...]) -> str:
+    """The one rule for every command's default format: a table for people (a terminal,
+    or forced colour); in a pipe, JSON Lines where the command has rows, else JSON."""
+    if fmt is not None:
+        return fmt
+    configured = settings.value("format")
+    if configured in formats:
+        return configured
+    if stdout_is_for_people():
+        return "table"
+    return "jsonl" if "jsonl" in formats else "json"
 
 
 def check_target(path: Path | None, index_dir: Path) -> None:

@@ -10,30 +10,20 @@ printed only for ``https://`` URLs. Machine formats (json, jsonl, csv) live in
 from __future__ import annotations
 
 import sys
-import time
 from functools import singledispatch
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from .accounts import AccountList
-from .dates import format_offset
+from .dates import format_offset, shown
 from .engine import FacetCount
-from .harvest import SyncReport
 from .search import ContextSentence, Count, Hit, SearchResult
 from .show import CallView, SpeakerList
 from .status import Status
-from .terminal import clean, plural, safe_url
+from .terminal import clean, colour_settings, plural, safe_url
 
 
 def _text(value: str, style: str = "") -> Text:
@@ -58,93 +48,22 @@ class _Console(Console):
 
 
 def stderr_console() -> Console:
-    return _Console(stderr=True, highlight=False, markup=False, emoji=False)
+    return _Console(stderr=True, highlight=False, markup=False, emoji=False, **colour_settings())
 
 
 def output_console(out: TextIO) -> Console:
-    """For stdout or an output file: plain text (no markup, emoji or highlighting)."""
+    """For stdout or an output file: plain text (no markup, emoji or highlighting); colour
+    on stdout as ``--color`` says, never in a file."""
+    colour = {"force_terminal": None, **colour_settings()}
     return _Console(
         file=out,
         highlight=False,
         markup=False,
         emoji=False,
         soft_wrap=True,
-        force_terminal=None if out is sys.stdout else False,
+        **(colour if out is sys.stdout else {"force_terminal": False}),
         width=None if out.isatty() else 160,  # tables in pipes and files: don't squeeze
     )
-
-
-class SyncProgressView:
-    """A rich bar on a terminal; otherwise one plain line per page, at most every 2 s."""
-
-    PLAIN_INTERVAL = 2.0
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.live = self.stream.isatty()
-        self._progress: Progress | None = None
-        self._task = None
-        self._started = time.monotonic()
-        self._last_line = 0.0
-        self._window_shown = False
-
-    def __enter__(self) -> SyncProgressView:
-        if self.live:
-            self._progress = Progress(
-                TextColumn("syncing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn(
-                    "calls · {task.fields[sentences]} sentences · "
-                    "{task.fields[requests]} requests ({task.fields[rate]:.1f}/s)"
-                ),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=stderr_console(),
-                transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(
-                "sync", total=None, sentences=0, requests=0, rate=0.0
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def update(self, report: SyncReport) -> None:
-        if report.start and not self._window_shown:
-            self._window_shown = True
-            start, end = report.start.astimezone(), report.end.astimezone()
-            line = f"window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({report.window_note})"
-            if self._progress is not None:
-                self._progress.console.print(_text(line))
-            else:
-                print(line, file=self.stream, flush=True)
-        elapsed = max(1e-6, time.monotonic() - self._started)
-        if self._progress is not None:
-            self._progress.update(
-                self._task,
-                completed=report.listed,
-                total=report.total_listed or None,
-                sentences=report.sentences,
-                requests=report.requests,
-                rate=report.requests / elapsed,
-            )
-            return
-        now = time.monotonic()
-        if not report.total_listed:
-            return  # nothing listed yet: no "0/0" line
-        if now - self._last_line >= self.PLAIN_INTERVAL or report.listed >= report.total_listed:
-            self._last_line = now
-            print(
-                f"sync: {report.listed}/{plural(report.total_listed, 'call')}, "
-                f"{plural(report.sentences, 'sentence')}, {plural(report.requests, 'request')}, "
-                f"{elapsed:.0f} s",
-                file=self.stream,
-                flush=True,
-            )
 
 
 @singledispatch
@@ -227,7 +146,7 @@ def render_hits(result: SearchResult, console: Console, plain: bool = False) -> 
         header = Text(f"{n}. ", style="bold")
         header.append_text(_text(hit.call_title or hit.call_id, "bold"))
         at = f"  at {hit.at}" if hit.at else ""
-        header.append(f"  {hit.call_started:%Y-%m-%d %H:%M}{at}", style="cyan")
+        header.append(f"  {shown(hit.call_started)}{at}", style="cyan")
         console.print(header)
         for ctx in hit.context_before:
             console.print(_context_line(ctx))
@@ -277,9 +196,8 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
     """Header, parties, then one line per sentence (speaker changes start a new block)."""
     c = view.call
     console.print(_text(c.title or c.id, "" if plain else "bold"))
-    started = c.started.astimezone()  # the reader's local time, like search hits
     host = view.host_name or "-"
-    console.print(_text(f"{started:%Y-%m-%d %H:%M %Z}  ·  host {host}  ·  id {c.id}"))
+    console.print(_text(f"{shown(c.started)}  ·  host {host}  ·  id {c.id}"))
     _print_link(console, c.url)
     for p in c.parties:
         email = f" <{p.email}>" if p.email else ""
@@ -294,7 +212,9 @@ def render_call(view: CallView, console: Console, plain: bool = False) -> None:
         if row.speaker_name != speaker:
             speaker = row.speaker_name
             console.print(_text(f"{speaker} ({row.affiliation})", "" if plain else "green"))
-        console.print(_text(f"  {format_offset(row.start_ms):>8}  {row.text}"))
+        marked = view.is_target(row)  # the sentence --at points at
+        line = f"{'>' if marked else ' '} {format_offset(row.start_ms):>8}  {row.text}"
+        console.print(_text(line, "bold" if marked and not plain else ""))
 
 
 def _render_facts(view: CallView, console: Console) -> None:

@@ -38,7 +38,7 @@ class SearchOptions:
         (), "internal, external or unknown.", flag="--affiliation", choices=AFFILIATIONS
     )
     start: datetime | None = option(
-        None, "Calls starting on/after (YYYY-MM-DD or ISO).", flag="--from"
+        None, "Calls starting on/after (2026-01-05, 7d, yesterday, last week).", flag="--from"
     )
     end: datetime | None = option(None, "Calls starting before (exclusive).", flag="--to")
     call_ids: tuple[str, ...] = option((), "Only this call id (repeatable).", flag="--call")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from .call_facts import CallFacts, call_facts
 from .catalog import Catalog, Speaker
 from .dates import format_offset
-from .errors import NotFoundError
+from .errors import NotFoundError, QueryError
 from .gong.records import Call
 from .names import match_speakers
 from .sentences import NoteRow, SentenceRow
@@ -26,6 +27,10 @@ class CallView:
     facts: CallFacts | None = None
     notes: list[NoteRow] = field(default_factory=list)
     summary: bool = False  # show Gong's summaries instead of the transcript
+    target: int | None = None  # the ordinal of the sentence --at points at
+
+    def is_target(self, row: SentenceRow) -> bool:
+        return self.target is not None and row.ordinal == self.target
 
     def as_json(self) -> dict:
         c = self.call
@@ -49,6 +54,7 @@ class CallView:
             ],
             **facts_json(self.facts),
             "brief": next((n.text for n in self.notes if n.kind == "brief"), ""),
+            "target_ordinal": self.target,
         }
         if self.summary:
             found["notes"] = [note_json(n) for n in self.notes]
@@ -57,7 +63,11 @@ class CallView:
         return found
 
     def json_rows(self) -> Iterator[dict]:
-        """JSONL: one sentence a line, each naming its call."""
+        """JSONL: one sentence (with ``summary``, one note) a line, each naming its call."""
+        if self.summary:
+            for note in self.notes:
+                yield {"call_id": self.call.id, **note_json(note)}
+            return
         for row in self.rows:
             yield {"call_id": self.call.id, **sentence_json(row)}
 
@@ -107,6 +117,18 @@ def sentence_json(row: SentenceRow) -> dict:
     }
 
 
+def call_id_from(text: str) -> str:
+    """The call id in what the user pasted: an id, or a call URL as search prints it
+    (``https://…/call?id=123``)."""
+    text = text.strip()
+    if "://" not in text:
+        return text
+    found = parse_qs(urlsplit(text).query).get("id")
+    if not found:
+        raise QueryError(f"{text!r} is not a Gong call URL (no ?id=...); give the call id")
+    return found[0].strip()
+
+
 def show_call(
     index_dir: Path,
     call_id: str,
@@ -115,17 +137,39 @@ def show_call(
     summary: bool = False,
 ) -> CallView:
     """The call, its facts and its transcript; with ``at_ms``, only ``context`` sentences
-    around it; with ``summary``, Gong's brief, key points, highlights and outline instead."""
+    around the sentence spoken at that moment (the target, marked when shown); with
+    ``summary``, Gong's brief, key points, highlights and outline instead."""
+    wanted = call_id_from(call_id)
     with Catalog(Path(index_dir), create=False) as catalog:
-        joined = catalog.call_sentences(call_id.strip())
+        joined = catalog.call_sentences(wanted)
     if joined is None:
-        raise NotFoundError(f"no call {call_id!r} in the index (see `gong-search status`)")
-    rows = joined.rows
+        raise NotFoundError(f"no call {wanted!r} in the index (`gong-search calls` lists them)")
+    rows, target = joined.rows, None
     if at_ms is not None and rows:
-        nearest = min(range(len(rows)), key=lambda i: abs(rows[i].start_ms - at_ms))
+        _check_within(at_ms, rows)
+        nearest = _spoken_at(rows, at_ms)
+        target = rows[nearest].ordinal
         rows = rows[max(0, nearest - context) : nearest + context + 1]
     facts = call_facts(joined.call, joined.domains)
-    return CallView(joined.call, joined.host_name, rows, at_ms, facts, joined.notes, summary)
+    return CallView(
+        joined.call, joined.host_name, rows, at_ms, facts, joined.notes, summary, target
+    )
+
+
+def _check_within(at_ms: int, rows: list[SentenceRow]) -> None:
+    """``--at`` past the last sentence is a mistake (a typo such as 99:99), not the end."""
+    last = max(row.end_ms or row.start_ms for row in rows)
+    if at_ms > last:
+        raise QueryError(
+            f"--at {format_offset(at_ms)} is after the call's last sentence ({format_offset(last)})"
+        )
+
+
+def _spoken_at(rows: list[SentenceRow], at_ms: int) -> int:
+    """The sentence being spoken at ``at_ms`` (the last one started by the end of that
+    second), so the ``at 4:35`` search prints for a hit points at that very hit."""
+    started = [i for i, row in enumerate(rows) if row.start_ms < at_ms + 1000]
+    return started[-1] if started else 0
 
 
 def list_speakers(index_dir: Path, name: str | None = None) -> list[Speaker]:

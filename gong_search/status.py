@@ -9,6 +9,7 @@ from pathlib import Path
 from .catalog import CATALOG_NAME, Catalog
 from .engine import open_engine
 from .errors import CatalogError, IndexStoreError
+from .index_dir import no_index_here
 from .lock import running_holder
 
 SCHEMA_VERSION = 1
@@ -42,9 +43,7 @@ def status(index_dir: Path) -> Status:
     """Read-only: safe while a sync runs (it sees the last committed state)."""
     index_dir = Path(index_dir)
     if not (index_dir / CATALOG_NAME).exists():
-        raise CatalogError(
-            f"{index_dir}: no gong-search index here (run `gong-search sync`, or pass --index)"
-        )
+        raise CatalogError(no_index_here(index_dir))
     result = Status(index_dir=str(index_dir))
     with Catalog(index_dir, create=False) as catalog:
         counts = catalog.counts()

@@ -10,7 +10,9 @@ Machine formats (JSON, CSV) do not come here: they stay faithful and are escaped
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 PLACEHOLDER = "\N{REPLACEMENT CHARACTER}"
 _LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
@@ -37,3 +39,32 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     counts meet nouns, so no "1 requests" slips through."""
     word = noun if count == 1 else many or noun + "s"
     return f"{count} {word}"
+
+
+_colour = {"choice": "auto"}
+
+
+def set_colour(choice: str | None) -> None:
+    """``--color``: auto (a terminal gets colour; NO_COLOR/FORCE_COLOR are honoured),
+    always (also in pipes, for ``less -R``) or never."""
+    _colour["choice"] = choice or "auto"
+
+
+def colour_settings() -> dict[str, object]:
+    """Keyword arguments for a rich Console that follow ``--color``."""
+    choice = _colour["choice"]
+    if choice == "always":
+        return {"force_terminal": True, "color_system": "standard"}
+    if choice == "never":
+        return {"color_system": None}
+    return {}
+
+
+def stdout_is_for_people() -> bool:
+    """Is stdout read by a person? A terminal, or colour forced (``--color always``,
+    FORCE_COLOR: ``| less -R``). Then commands default to tables, else to JSON Lines."""
+    choice = _colour["choice"]
+    if choice == "always":
+        return True
+    forced = choice == "auto" and bool(os.environ.get("FORCE_COLOR"))
+    return forced or sys.stdout.isatty()

@@ -35,6 +35,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GONG_CREDENTIALS", str(tmp_path / "no-credentials.json"))
     monkeypatch.setenv("GONG_SEARCH_INDEX", str(tmp_path / "default-index"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the error log
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no config.toml
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no demo index
+    for var in ("GONG_SEARCH_CONFIG", "GONG_SEARCH_TZ", "GONG_SEARCH_FORMAT"):
+        monkeypatch.delenv(var, raising=False)
 
 
 def make_simulator(**overrides) -> Simulator:

@@ -87,11 +87,11 @@ COLOUR = {"on": {"FORCE_COLOR": "1", "TERM": "xterm-256color"}, "off": {"NO_COLO
     [
         ("search", "pricing", "-f", "table"),
         ("search", "pricing", "-C", "1", "-f", "table"),
-        ("show", SAFE_CALL),
-        ("show", JS_CALL),
+        ("show", SAFE_CALL, "-f", "table"),  # in a pipe (CliRunner) the default is jsonl
+        ("show", JS_CALL, "-f", "table"),
         ("show", JS_CALL, "-f", "text"),
-        ("speakers",),
-        ("status",),
+        ("speakers", "-f", "table"),
+        ("status", "-f", "table"),
     ],
 )
 def test_hostile_names_titles_and_urls_print_inert(hostile_index: Path, args, colour) -> None:

@@ -193,7 +193,7 @@ def test_participant_spoke_or_not_and_notes_in_all(index, truth):
 
 def test_show_summary_and_header_facts(index, truth):
     call = next(c for c in truth if c.deals and c.sentences)
-    shown = cli("--index", str(index), "show", call.id, "--summary")
+    shown = cli("--index", str(index), "show", call.id, "--summary", "-f", "table")
     assert shown.exit_code == 0, shown.stderr
     assert "brief" in shown.stdout and "deal: " in shown.stdout
     as_json = json.loads(cli("--index", str(index), "show", call.id, "-f", "json").stdout)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -36,6 +36,7 @@ from .responses import (
     json_body,
     retry_after,
     tls_refused,
+    unreachable,
 )
 
 T = TypeVar("T")
@@ -80,6 +81,7 @@ class RetryPolicy:
     network_budget: float = 30.0  # give up on an unreachable host after about this long...
     min_attempts: int = 3  # ...but only after this many tries: one read timeout (30 s) is
     # as long as the whole budget, and a single slow answer must not end the sync
+    fail_fast: bool = False  # `check`: an unknown host or a refused port is said at once
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter, so parallel clients do not stampede."""
@@ -144,6 +146,9 @@ class GongClient:
         self.retry = retry or RetryPolicy()
         self.bucket = TokenBucket(rate)
         self.request_count = 0
+        # told (attempt, max attempts, reason, seconds to wait) before each retry, so a
+        # long wait on a flaky network is visible ("retrying (3/8)")
+        self.on_retry: Callable[[int, int, str, float], None] | None = None
         self._http = httpx.Client(
             base_url=_api_root(credentials.base_url),
             auth=(credentials.access_key, credentials.secret_key.reveal()),
@@ -279,6 +284,8 @@ class GongClient:
                         f"{self.base_url}{path}: TLS certificate not trusted "
                         f"({describe(exc)}); not retried"
                     ) from None
+                if self.retry.fail_fast and (why := unreachable(exc)):
+                    raise UnreachableError(f"cannot reach {self.base_url}: {why}") from None
                 outcome = _Retry(None, describe(exc))
             if not isinstance(outcome, _Retry):
                 return outcome
@@ -290,11 +297,15 @@ class GongClient:
                 failures >= self.retry.min_attempts
                 and time.monotonic() - started > self.retry.network_budget
             ):
+                kept = "" if self.retry.fail_fast else "; committed work is kept, run again later"
                 raise UnreachableError(
                     f"{self.base_url}{path}: gave up after {failures} attempts "
-                    f"({outcome.reason}); committed work is kept, run again later"
+                    f"({outcome.reason}){kept}"
                 )
-            time.sleep(self.retry.backoff(failures - 1))
+            pause = self.retry.backoff(failures - 1)
+            if self.on_retry is not None:
+                self.on_retry(failures, self.retry.max_attempts, outcome.reason, pause)
+            time.sleep(pause)
 
     def _wait_out_rate_limit(self, retry_after: float, already: float) -> float:
         """Sleep through one 429 and return the time slept, or stop if it is too long.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import ssl
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -95,6 +96,19 @@ def tls_refused(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why the host cannot be reached at all (a name DNS does not know, a port nothing
+    listens on), or None: ``check`` says so at once instead of retrying for 20 s."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "DNS lookup failed: no such host"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused: nothing listens on that port"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def describe(exc: Exception) -> str:

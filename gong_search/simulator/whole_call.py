@@ -46,12 +46,12 @@ class WholeCall:
                 transcript, labels, internal, meta.get("workspaceId", ""), with_occurrences=True
             ),
         }
+        outcome = summaries.call_outcome(rng, meta)
         if said:
-            content["brief"] = summaries.brief(said, meta["title"])
+            content["brief"] = summaries.brief(said, meta["title"], outcome)
             content["outline"] = summaries.outline(said)
             content["highlights"] = summaries.highlights(said)
             content["keyPoints"] = summaries.key_points(said)
-        outcome = summaries.call_outcome(rng, meta)
         if outcome is not None:
             content["callOutcome"] = outcome
         whole = {

@@ -276,7 +276,7 @@ class SyntheticTenant:
         meta = self._meta(rng, index, host, customer, internal, phone, end_ms, writer.focus)
         extra = random.Random(f"{self.seed}:{index}:extra")  # new fields: their own stream
         meta.update(parts.calendar_extras(extra, meta, writer.focus))
-        if transcript and not (internal or phone) and extra.random() < 0.06:
+        if transcript and not (internal or phone) and extra.random() < 0.03:
             meta["language"] = extra.choice(LANGUAGES)
             transcript = translate(transcript, labels, meta["language"], extra, NEXT_STEPS_TOPIC)
         return _Script(meta, tuple(parties), transcript, labels, parts.topic_durations(transcript))

@@ -388,3 +388,5 @@ def main() -> None:
             sys.stdout.flush()
         except BrokenPipeError:
             sys.exit(exits.quiet_broken_pipe())
+        finally:  # the exit code is decided: a late Ctrl-C must not turn it into -SIGINT
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -81,10 +81,13 @@ def test_sentence_times_out_of_range_are_clamped(sim, tmp_path) -> None:
 
 def test_a_body_nested_200000_deep_fails_its_batch_not_the_sync(sim, tmp_path) -> None:
     deep = b'{"callTranscripts": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    transcript_requests: list[Request] = []
 
     def tamper(request: Request, forward) -> Reply:
-        if request.path == TRANSCRIPTS and request.number == 3:
-            return Reply(200, deep)
+        if request.path == TRANSCRIPTS:
+            transcript_requests.append(request)
+            if len(transcript_requests) == 1:  # the first run's first transcript batch
+                return Reply(200, deep)
         return forward()
 
     with HostileGong(sim.base_url, tamper) as gong:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import resource
 import shutil
@@ -34,14 +35,19 @@ from gong_search.errors import CatalogError, IndexStoreError, RateLimitedError
 from gong_search.gong.client import GongClient, RetryPolicy
 from gong_search.harvest import SyncOptions, SyncReport, sync
 from gong_search.search import search
-from gong_search.simulator import Simulator
+from gong_search.simulator import Simulator, SimulatorConfig
+from gong_search.simulator.people import REPS
 
 from .conftest import cli, make_simulator, sim_env
 from .dump import canonical_dump
 
 ANCHOR = datetime.now(UTC).replace(microsecond=0)
 TENANT = {"calls": 250, "seed": 11, "call_length": (3, 10), "anchor": ANCHOR}
-PAGE_2_LISTING, PAGE_2_TRANSCRIPTS = 4, 5  # request numbers in a fault-free sync
+# request numbers in a fault-free sync: the user list's pages, then each of the 3 listing
+# pages followed by its transcripts
+USER_PAGES = math.ceil(len(REPS) / SimulatorConfig().users_page_size)
+FULL_SYNC = USER_PAGES + 6
+PAGE_1_TRANSCRIPTS, PAGE_2_LISTING, PAGE_2_TRANSCRIPTS = (USER_PAGES + n for n in (2, 3, 4))
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -145,7 +151,7 @@ def test_transient_fault_mid_sync_gives_identical_content(
     hook = Hooked(before=at_request(request_no, lambda: tenant.inject(kind, times=2)))
     report = run(tenant, tmp_path / "ix", hook)
     assert canonical_dump(tmp_path / "ix") == reference
-    assert report.requests == 7 + 2  # the two faulted attempts, then success
+    assert report.requests == FULL_SYNC + 2  # the two faulted attempts, then success
 
 
 def test_random_500s_give_identical_content(reference, tmp_path) -> None:
@@ -226,7 +232,7 @@ def test_call_deleted_between_listing_and_transcript_fetch(tmp_path) -> None:
     with make_simulator(**TENANT) as sim:
         first_page = [c for c in sim.tenant.call_ids_between(None, None)][:100]
         victim = next(c for c in first_page if not sim.tenant.call(c)["metaData"]["isPrivate"])
-        hook = Hooked(before=at_request(3, lambda: sim.delete_call(victim)))
+        hook = Hooked(before=at_request(PAGE_1_TRANSCRIPTS, lambda: sim.delete_call(victim)))
         report = run(sim, tmp_path / "faulty", hook)
         run(sim, tmp_path / "clean")  # fault-free, after the deletion
     assert report.vanished == 1
@@ -251,7 +257,7 @@ def test_retry_after_beyond_max_wait_stops_and_resumes(tenant, reference, tmp_pa
 
 def test_daily_quota_mid_sync_exits_1_and_a_later_run_completes(reference, tmp_path) -> None:
     ix = str(tmp_path / "ix")
-    with make_simulator(**TENANT, daily_limit=4, retry_after=7200) as exhausted:
+    with make_simulator(**TENANT, daily_limit=PAGE_2_LISTING, retry_after=7200) as exhausted:
         stopped = cli(
             "sync", "--index", ix, "--rate", "0", "--max-wait", "5", env=sim_env(exhausted)
         )
@@ -267,7 +273,7 @@ def test_daily_quota_mid_sync_exits_1_and_a_later_run_completes(reference, tmp_p
     assert resumed.exit_code == 0, resumed.stderr
     assert canonical_dump(tmp_path / "ix") == reference
     # the watermark moved with page 1: the resumed run does not list and fetch it again
-    assert requests_spent - 1 + resumed_requests < 7 + 7
+    assert requests_spent - 1 + resumed_requests < 2 * FULL_SYNC
 
 
 def test_cli_max_wait_must_not_be_negative(tenant, tmp_path) -> None:

@@ -54,6 +54,14 @@ def test_every_section_of_extensive_matches_gongs_openapi_schema(start) -> None:
         *(f"content.{k}" for k in ("callOutcome", "keyPoints")),
         *(f"interaction.{k}" for k in ("speakers", "interactionStats", "questions", "video")),
     }
+    schemas = spec["components"]["schemas"]
+    basic = {**EVERYTHING, "context": "Basic", "contextTiming": None}
+    for page in pages(http, EXTENSIVE, {"filter": {}, "contentSelector": basic}):
+        assert_matches(page, schemas["Calls"], spec)
+    for page in pages(http, "/v2/users/extensive", {"filter": {}}):  # every page, cursor too
+        assert_matches(page, schemas["UsersMetadata"], spec)
+    assert_matches(http.post(EXTENSIVE, json={"filter": {}, "contentSelector": []}).json(),
+                   schemas["ErrorResponse"], spec)  # fmt: skip
 
 
 @pytest.mark.parametrize(

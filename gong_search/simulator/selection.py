@@ -8,7 +8,7 @@ call (no transcript means no brief) are left out, as Gong leaves them out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 CONTEXTS = ("None", "Basic", "Extended")
@@ -40,7 +40,7 @@ class SelectorError(ValueError):
 class Selector:
     context: str = "None"
     timings: tuple[str, ...] = ("Now",)
-    exposed: dict | None = None
+    exposed: dict = field(default_factory=dict)
 
     @classmethod
     def parse(cls, body: dict) -> Selector:
@@ -55,30 +55,25 @@ class Selector:
         if not isinstance(timings, list) or not set(timings) <= set(TIMINGS):
             raise SelectorError("contentSelector.contextTiming must list Now and/or TimeOfCall")
         exposed = raw.get("exposedFields")
-        return cls(
-            context, tuple(dict.fromkeys(timings)), exposed if isinstance(exposed, dict) else {}
-        )
+        exposed = exposed if isinstance(exposed, dict) else {}
+        return cls(context, tuple(dict.fromkeys(timings)), exposed)
 
-    def asked(self, section: str, field: str | None = None) -> bool:
-        value = (self.exposed or {}).get(section)
-        if field is None:
+    def asked(self, section: str, name: str | None = None) -> bool:
+        value = self.exposed.get(section)
+        if name is None:
             return value is True
-        return isinstance(value, dict) and value.get(field) is True
+        return isinstance(value, dict) and value.get(name) is True
 
     @property
     def needs_whole(self) -> bool:
-        """Whether anything beyond metaData, parties and topics is asked for."""
-        content = (self.exposed or {}).get("content")
-        other_content = isinstance(content, dict) and any(
-            v is True for k, v in content.items() if k != "topics"
-        )
+        """Whether anything beyond metaData, parties and topics is asked for (the rest is
+        derived on demand, so a harvester asking for just those pays nothing more)."""
         return (
             self.context != "None"
-            or other_content
-            or any(
-                self.asked(s) or isinstance((self.exposed or {}).get(s), dict)
-                for s in ("interaction", "collaboration", "media")
-            )
+            or any(self.asked("content", name) for name in _CONTENT if name != "topics")
+            or any(self.asked("interaction", name) for name in _INTERACTION)
+            or self.asked("collaboration", "publicComments")
+            or self.asked("media")
         )
 
 

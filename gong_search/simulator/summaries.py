@@ -63,7 +63,7 @@ def sentences(transcript: Sequence[dict], labels: Sequence[str | None], names: d
     return said
 
 
-def brief(said: Sequence[Said], title: str) -> str:
+def brief(said: Sequence[Said], title: str, outcome: dict | None) -> str:
     intents = _by_intent(said)
     people = sorted({s.speaker for s in said})
     topics = list(dict.fromkeys(s.topic for s in said if s.topic))
@@ -72,7 +72,9 @@ def brief(said: Sequence[Said], title: str) -> str:
         text += f" The conversation covered {_join([t.lower() for t in topics])}."
     for intent, found in sorted(intents.items(), key=lambda kv: -len(kv[1]))[:2]:
         text += f" {found[0].speaker} {GISTS[intent]}."
-    return text + " The call ended with agreed next steps."
+    if outcome is not None:
+        text += f" Outcome: {outcome['name'].lower()}."
+    return text
 
 
 def key_points(said: Sequence[Said]) -> list[dict]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from .language import COMPETITORS
 from .stamps import SECOND_WORKSPACE_ID, WORKSPACE_ID, stable_id
 
 
@@ -43,7 +44,7 @@ class Tracker:
 
 TRACKERS: tuple[Tracker, ...] = (
     Tracker("Pricing objections", ("discount", "too expensive", "list price"), None, "External"),
-    Tracker("Competitors", ("Zendesk", "HubSpot", "Gainsight", "Clari", "Outreach")),
+    Tracker("Competitors", COMPETITORS),  # Salesforce too, though it is also an integration
     Tracker("Security review", ("SOC 2", "GDPR", "pen test", "SSO")),
     Tracker("Budget", ("budget", "budgeted")),
     Tracker("Renewal", ("renewal",)),

@@ -46,12 +46,12 @@ class WholeCall:
                 transcript, labels, internal, meta.get("workspaceId", ""), with_occurrences=True
             ),
         }
+        outcome = summaries.call_outcome(rng, meta)
         if said:
-            content["brief"] = summaries.brief(said, meta["title"])
+            content["brief"] = summaries.brief(said, meta["title"], outcome)
             content["outline"] = summaries.outline(said)
             content["highlights"] = summaries.highlights(said)
             content["keyPoints"] = summaries.key_points(said)
-        outcome = summaries.call_outcome(rng, meta)
         if outcome is not None:
             content["callOutcome"] = outcome
         whole = {
@@ -79,10 +79,9 @@ class WholeCall:
         if opp is not None:
             for timing in TIMINGS:
                 step = opp.at(self.crm.now if timing == "Now" else started)
-                assert step is not None  # linked deals exist by the call, and "now" is later
-                objects.append(
-                    _object("Opportunity", opp.id, opportunity_fields(opp, step), timing)
-                )
+                if step is not None:  # None only for a hand-made call dated after "now"
+                    fields = opportunity_fields(opp, step)
+                    objects.append(_object("Opportunity", opp.id, fields, timing))
         return [{"system": "Salesforce", "objects": objects}]
 
     def _party(self, party: dict) -> dict:
@@ -171,12 +170,22 @@ def _host_stats(meta: dict, parties, transcript: Sequence[dict], total: float) -
             "value": round(max((d for s, d in spans if s not in internal), default=0), 1),
         },
         {"name": "Interactivity", "value": round(min(10.0, len(spans) / minutes), 1)},
-        {"name": "Patience", "value": round(0.6 + (len(spans) % 7) / 10, 1)},
+        {"name": "Patience", "value": _patience(transcript, host)},
     ]
 
 
+def _patience(transcript: Sequence[dict], host: set) -> float:
+    """Gong's patience: the host's average pause (s) before answering someone else."""
+    pauses = [
+        (now["sentences"][0]["start"] - before["sentences"][-1]["end"]) / 1000
+        for before, now in zip(transcript, transcript[1:], strict=False)
+        if now["speakerId"] in host and before["speakerId"] not in host
+    ]
+    return round(sum(pauses) / len(pauses), 2) if pauses else 0.0
+
+
 _COMMENTS = (
-    "Nice handling of this, {name}.",
+    "Listen to what {name} says here.",
     "@[{manager}]({manager_id}) worth a listen before the forecast call.",
     "This is the key moment of the call.",
     "Let's add this to the objection-handling playbook.",

@@ -45,7 +45,9 @@ def activity(
     secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
-    """Per user: what Gong counts (live) beside what the index knows, for whole days.
+    """Per user: Gong's activity counts beside the index's talk.
+
+    Whole days, in Gong's time zone.
 
     From Gong (POST /v2/stats/activity/aggregate, its time zone): calls as host,
     attended, feedback given and received, calls shared inside and outside the
@@ -54,11 +56,14 @@ def activity(
     their sentences, their share of all talk time, and the customers' share of
     all sentences. Without an index, Gong's columns alone, and one line says why.
 
+    \b
     Examples:
       gong-search activity                      # the last 30 days
       gong-search activity --from 2025-01-01
       gong-search activity --user dana --user "marcus chen" --from 2025-10-01
       gong-search activity --from 2025-07-01 --to 2025-10-01 -f json
+
+    Exit codes: 0 answered, 2 bad input or Gong refused (e.g. 401).
     """
     from . import render_activity  # noqa: F401 - registers the table with render()
     from .activity import activity as run_activity

@@ -252,6 +252,22 @@ class Catalog:
         return [Speaker(*row) for row in rows]
 
     @_reads
+    def sentence_counts(self) -> dict[str, int]:
+        """call id -> sentences in its transcript (calls without one are absent)."""
+        rows = self.db.execute("SELECT call_id, sum(sentences) FROM call_speakers GROUP BY call_id")
+        return dict(rows)
+
+    @_reads
+    def calls_with_speakers(self, speaker_keys: Iterable[str]) -> set[str]:
+        """Ids of the calls on which any of these speakers (normalised names) spoke."""
+        keys = list(speaker_keys)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT call_id FROM call_speakers WHERE speaker_key IN ({marks})", keys
+        )
+        return {r[0] for r in rows}
+
+    @_reads
     def all_call_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM calls ORDER BY started, id")]
 

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .accounts import AccountList
+from .calls import CallList
 from .dates import format_offset, shown
 from .engine import FacetCount
 from .search import ContextSentence, Count, Hit, SearchResult
@@ -277,3 +278,26 @@ def _(result: SpeakerList, console: Console, plain: bool = False) -> None:
         cells = (s.name, s.affiliation, s.email, str(s.calls), str(s.sentences))
         table.add_row(*(_text(cell) for cell in cells))
     console.print(table)
+
+
+@render.register
+def _(result: CallList, console: Console, plain: bool = False) -> None:
+    """One row per call, then where the page ends (as search's summary line does)."""
+    table = Table("date", "title", "account", "duration", "sentences", "id", box=None)
+    for c in result.calls:
+        call = c.call
+        cells = (
+            f"{call.started.astimezone():%Y-%m-%d %H:%M}",
+            call.title,
+            ", ".join(c.as_json()["accounts"]),
+            format_offset(call.duration * 1000),
+            str(c.sentences),
+            call.id,
+        )
+        table.add_row(*(_text(cell) for cell in cells))
+    console.print(table)
+    shown = f"{result.offset + 1}-{result.offset + len(result.calls)}" if result.calls else "none"
+    line = f"{result.total} calls; showing {shown}"
+    if result.next_offset is not None:
+        line += f"; next page: --offset {result.next_offset}"
+    console.print(Text(line, style="dim"))

@@ -67,12 +67,7 @@ class CallSentences:
     @property
     def domains(self) -> list[str]:
         """Email domains of external participants: the account filter's vocabulary."""
-        found = {
-            p.email.rsplit("@", 1)[1]
-            for p in self.call.parties
-            if p.affiliation != "Internal" and "@" in p.email
-        }
-        return sorted(found)
+        return account_domains(self.call)
 
     def content_hash(self) -> str:
         """A digest of everything the index holds for this call, to skip unchanged calls."""
@@ -93,6 +88,16 @@ class CallSentences:
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=True).encode()
         return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def account_domains(call: Call) -> list[str]:
+    """Email domains of a call's external participants: what ``--account`` matches."""
+    found = {
+        p.email.rsplit("@", 1)[1]
+        for p in call.parties
+        if p.affiliation != "Internal" and "@" in p.email
+    }
+    return sorted(found)
 
 
 def join_sentences(

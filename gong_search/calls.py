@@ -1,0 +1,227 @@
+"""Calls as a list and a call as a window: ``gong-search calls`` and the MCP server's
+``list_calls`` and ``show_call`` tools.
+
+Searching answers "who said what"; these answer "which calls were there" (by date window,
+account, participant or title, newest first) and "what was said around this moment". Both
+requests are models declared once with :func:`gong_search.model.option`, so the CLI's
+options and the MCP tools' input schemas come from the same definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import model
+from .catalog import Catalog
+from .dates import parse_offset
+from .engine import open_engine
+from .errors import QueryError
+from .gong.records import EPOCH, LATEST, Call
+from .model import option
+from .names import resolve_fuzzy, resolve_speakers
+from .search_options import _not_after
+from .sentences import SentenceRow, account_domains, normalize_name
+from .show import CallView, sentence_json, show_call
+
+SCHEMA_VERSION = 1
+UNITS = ("sentences", "seconds")
+
+
+@dataclass(frozen=True)
+class CallsOptions:
+    """Which calls to list: a date window, accounts, participants, title words, a page."""
+
+    start: datetime | None = option(
+        None, "Calls starting on/after (YYYY-MM-DD or ISO).", flag="--from"
+    )
+    end: datetime | None = option(None, "Calls starting before (exclusive).", flag="--to")
+    accounts: tuple[str, ...] = option(
+        (), "Customer email domain (fuzzy, e.g. acme; repeatable).", flag="--account"
+    )
+    participants: tuple[str, ...] = option(
+        (), "Someone who spoke on the call (fuzzy name or email; repeatable).", flag="--participant"
+    )
+    title: str | None = option(None, "Call title contains these words.", flag="--title")
+    limit: int = option(50, "Calls to list, newest first (0 = all).", flag="--limit", minimum=0)
+    offset: int = option(0, "Skip this many calls (paging).", flag="--offset", minimum=0)
+
+    def __post_init__(self) -> None:
+        model.check_fields(self, QueryError)
+        if self.start and self.end and _not_after(self.end, self.start):
+            raise QueryError("--to must be after --from")
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        return model.json_schema(cls)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> CallsOptions:
+        return model.from_mapping(cls, mapping, QueryError)
+
+
+@dataclass(frozen=True)
+class WindowOptions:
+    """Which part of a call's transcript to read: around a moment, or from its start."""
+
+    at: str | None = option(None, "Centre on this moment of the call (m:ss, h:mm:ss or seconds).")
+    before: int = option(10, "How much to show before `at` (see unit).", minimum=0)
+    after: int = option(10, "How much to show after `at` (see unit).", minimum=0)
+    unit: str = option("sentences", "Count before/after in sentences or seconds.", choices=UNITS)
+
+    def __post_init__(self) -> None:
+        model.check_fields(self, QueryError)
+        if self.at is not None:
+            parse_offset(self.at)  # a bad time is refused when the request is built
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        return model.json_schema(cls)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> WindowOptions:
+        return model.from_mapping(cls, mapping, QueryError)
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    call: Call
+    host_name: str
+    sentences: int
+
+    def as_json(self) -> dict[str, Any]:
+        c = self.call
+        return {
+            "call_id": c.id,
+            "title": c.title,
+            "url": c.url,
+            "started": c.started.astimezone().isoformat(),
+            "duration": c.duration,
+            "accounts": account_domains(c),
+            "host": self.host_name,
+            "sentences": self.sentences,
+        }
+
+
+@dataclass
+class CallList:
+    """``calls``' answer: one page of the matching calls, newest first, and their total."""
+
+    calls: list[CallSummary]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.calls)
+        return end if self.limit and self.calls and end < self.total else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "total": self.total,
+            "offset": self.offset,
+            "next_offset": self.next_offset,
+            "calls": list(self.json_rows()),
+        }
+
+    def json_rows(self) -> Iterator[dict[str, Any]]:
+        return (c.as_json() for c in self.calls)
+
+
+@dataclass
+class CallWindow:
+    """Part of a call's transcript, with the call's header facts."""
+
+    view: CallView
+    rows: list[SentenceRow]
+    total_sentences: int
+
+    def as_json(self) -> dict[str, Any]:
+        header = {k: v for k, v in self.view.as_json().items() if k != "sentences"}
+        first = self.rows[0].ordinal if self.rows else None
+        last = self.rows[-1].ordinal if self.rows else None
+        return {
+            **header,
+            "accounts": account_domains(self.view.call),
+            "total_sentences": self.total_sentences,
+            "more_before": bool(self.rows) and first > 0,
+            "more_after": bool(self.rows) and last < self.total_sentences - 1,
+            "sentences": [sentence_json(r) for r in self.rows],
+        }
+
+
+def list_calls(index_dir: str | Path, options: CallsOptions | None = None) -> CallList:
+    """The calls matching ``options``, newest first (then by id), one page of them."""
+    options = options or CallsOptions()
+    with Catalog(Path(index_dir), create=False) as catalog:
+        ids = catalog.call_ids_between(options.start or EPOCH, options.end or LATEST)
+        if options.participants:
+            keys, _ = resolve_speakers(options.participants, catalog)
+            spoke = catalog.calls_with_speakers(keys)
+            ids = [i for i in ids if i in spoke]
+        accounts = _accounts(index_dir, options)
+        calls = [c for c in map(catalog.call, ids) if c and _wanted(c, options, accounts)]
+        calls.sort(key=lambda c: (c.started, c.id), reverse=True)
+        end = None if options.limit == 0 else options.offset + options.limit
+        counts = catalog.sentence_counts()
+        page = [
+            CallSummary(c, catalog.host_name(c), counts.get(c.id, 0))
+            for c in calls[options.offset : end]
+        ]
+    return CallList(page, len(calls), options.offset, options.limit)
+
+
+def call_accounts(index_dir: str | Path, call_ids: set[str]) -> dict[str, list[str]]:
+    """Each call's account domains (a search hit names its call, not the call's parties)."""
+    with Catalog(Path(index_dir), create=False) as catalog:
+        calls = [c for c in map(catalog.call, sorted(call_ids)) if c is not None]
+    return {c.id: account_domains(c) for c in calls}
+
+
+def _accounts(index_dir: str | Path, options: CallsOptions) -> set[str] | None:
+    """The account domains ``--account`` means, resolved as search resolves them."""
+    if not options.accounts:
+        return None
+    with open_engine(Path(index_dir)).searcher() as engine:
+        vocabulary = engine.vocabulary("account")
+    return set(resolve_fuzzy("account", options.accounts, vocabulary))
+
+
+def _wanted(call: Call, options: CallsOptions, accounts: set[str] | None) -> bool:
+    if accounts is not None and not accounts.intersection(account_domains(call)):
+        return False
+    if options.title:
+        title = normalize_name(call.title)
+        return all(word in title for word in normalize_name(options.title).split())
+    return True
+
+
+def call_window(
+    index_dir: str | Path, call_id: str, options: WindowOptions | None = None
+) -> CallWindow:
+    """The sentences of ``call_id`` around ``options.at`` (from the start without it)."""
+    options = options or WindowOptions()
+    view = show_call(Path(index_dir), call_id)
+    rows = window(view.rows, options)
+    return CallWindow(view, rows, len(view.rows))
+
+
+def window(rows: list[SentenceRow], options: WindowOptions) -> list[SentenceRow]:
+    """``before``/``after`` sentences (or seconds) around the sentence nearest ``at``."""
+    if not rows:
+        return []
+    at_ms = parse_offset(options.at) if options.at is not None else None
+    if options.unit == "seconds":
+        centre = rows[0].start_ms if at_ms is None else at_ms
+        low = centre - options.before * 1000 if at_ms is not None else centre
+        high = centre + options.after * 1000
+        return [r for r in rows if low <= r.start_ms <= high]
+    if at_ms is None:
+        return rows[: options.after + 1]
+    nearest = min(range(len(rows)), key=lambda i: abs(rows[i].start_ms - at_ms))
+    return rows[max(0, nearest - options.before) : nearest + options.after + 1]

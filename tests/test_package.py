@@ -56,6 +56,8 @@ def test_every_command_is_documented_in_the_readme() -> None:
         "speakers",
         "simulate",
         "search",
+        "calls",
+        "mcp",
     ):
         assert f"gong-search {command}" in readme or f"`{command}" in readme, command
 

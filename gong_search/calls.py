@@ -16,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from . import model
+from .call_facts import call_facts
 from .catalog import Catalog
 from .dates import parse_offset
 from .engine import open_engine
 from .errors import QueryError
+from .filtering import FUZZY
 from .gong.records import EPOCH, LATEST, Call
-from .model import option
-from .names import resolve_fuzzy, resolve_speakers
-from .search_options import _not_after
+from .model import help_of, option
+from .names import resolve_fuzzy
+from .search_options import SearchOptions, _not_after
 from .sentences import SentenceRow, account_domains, normalize_name
 from .show import CallView, sentence_json, show_call
 
@@ -39,11 +41,10 @@ class CallsOptions:
         None, "Calls starting on/after (YYYY-MM-DD or ISO).", flag="--from"
     )
     end: datetime | None = option(None, "Calls starting before (exclusive).", flag="--to")
-    accounts: tuple[str, ...] = option(
-        (), "Customer email domain (fuzzy, e.g. acme; repeatable).", flag="--account"
-    )
+    accounts: tuple[str, ...] = option((), help_of(SearchOptions, "accounts"), flag="--account")
+    deals: tuple[str, ...] = option((), help_of(SearchOptions, "deals"), flag="--deal")
     participants: tuple[str, ...] = option(
-        (), "Someone who spoke on the call (fuzzy name or email; repeatable).", flag="--participant"
+        (), help_of(SearchOptions, "participants"), flag="--participant"
     )
     title: str | None = option(None, "Call title contains these words.", flag="--title")
     limit: int = option(50, "Calls to list, newest first (0 = all).", flag="--limit", minimum=0)
@@ -100,10 +101,27 @@ class CallSummary:
             "url": c.url,
             "started": c.started.astimezone().isoformat(),
             "duration": c.duration,
-            "accounts": account_domains(c),
             "host": self.host_name,
             "sentences": self.sentences,
+            **facts_json(c),
         }
+
+
+def facts_json(call: Call) -> dict[str, Any]:
+    """What the call is about, as far as Gong knows: CRM account and deals (with their
+    stages at the call and now), outcome, trackers that fired, the brief and key points."""
+    facts = call_facts(call, account_domains(call))
+    notes = call.content.notes
+    return {
+        "accounts": list(facts.accounts),
+        "deals": list(facts.deals),
+        "stages_at_call": list(facts.stages),
+        "stages_now": list(facts.stages_now),
+        "outcome": facts.outcome,
+        "trackers": [{"name": name, "count": n} for name, n in facts.trackers],
+        "brief": next((n.text for n in notes if n.kind == "brief"), ""),
+        "key_points": [n.text for n in notes if n.kind == "key_point"],
+    }
 
 
 @dataclass
@@ -147,7 +165,7 @@ class CallWindow:
         last = self.rows[-1].ordinal if self.rows else None
         return {
             **header,
-            "accounts": account_domains(self.view.call),
+            **facts_json(self.view.call),
             "total_sentences": self.total_sentences,
             "more_before": bool(self.rows) and first > 0,
             "more_after": bool(self.rows) and last < self.total_sentences - 1,
@@ -158,14 +176,10 @@ class CallWindow:
 def list_calls(index_dir: str | Path, options: CallsOptions | None = None) -> CallList:
     """The calls matching ``options``, newest first (then by id), one page of them."""
     options = options or CallsOptions()
+    wanted = _wanted_keys(Path(index_dir), options)
     with Catalog(Path(index_dir), create=False) as catalog:
         ids = catalog.call_ids_between(options.start or EPOCH, options.end or LATEST)
-        if options.participants:
-            keys, _ = resolve_speakers(options.participants, catalog)
-            spoke = catalog.calls_with_speakers(keys)
-            ids = [i for i in ids if i in spoke]
-        accounts = _accounts(index_dir, options)
-        calls = [c for c in map(catalog.call, ids) if c and _wanted(c, options, accounts)]
+        calls = [c for c in map(catalog.call, ids) if c and _matches(c, options, wanted)]
         calls.sort(key=lambda c: (c.started, c.id), reverse=True)
         end = None if options.limit == 0 else options.offset + options.limit
         counts = catalog.sentence_counts()
@@ -177,28 +191,47 @@ def list_calls(index_dir: str | Path, options: CallsOptions | None = None) -> Ca
 
 
 def call_accounts(index_dir: str | Path, call_ids: set[str]) -> dict[str, list[str]]:
-    """Each call's account domains (a search hit names its call, not the call's parties)."""
+    """Each call's accounts (a search hit names its call, not the call's CRM context)."""
     with Catalog(Path(index_dir), create=False) as catalog:
         calls = [c for c in map(catalog.call, sorted(call_ids)) if c is not None]
-    return {c.id: account_domains(c) for c in calls}
+    return {c.id: list(call_facts(c, account_domains(c)).accounts) for c in calls}
 
 
-def _accounts(index_dir: str | Path, options: CallsOptions) -> set[str] | None:
-    """The account domains ``--account`` means, resolved as search resolves them."""
-    if not options.accounts:
-        return None
-    with open_engine(Path(index_dir)).searcher() as engine:
-        vocabulary = engine.vocabulary("account")
-    return set(resolve_fuzzy("account", options.accounts, vocabulary))
+def _wanted_keys(index_dir: Path, options: CallsOptions) -> dict[str, set[str]]:
+    """The indexed keys each fuzzy filter means, resolved exactly as search resolves them
+    (same vocabularies, same matcher, same "closest" suggestions)."""
+    given = {name: getattr(options, name) for name in _FUZZY if getattr(options, name)}
+    if not given:
+        return {}
+    with open_engine(index_dir).searcher() as engine:
+        return {
+            name: set(resolve_fuzzy(FUZZY[name][0], wanted, engine.vocabulary(FUZZY[name][1])))
+            for name, wanted in given.items()
+        }
 
 
-def _wanted(call: Call, options: CallsOptions, accounts: set[str] | None) -> bool:
-    if accounts is not None and not accounts.intersection(account_domains(call)):
-        return False
+_FUZZY = ("accounts", "deals", "participants")
+
+
+def _matches(call: Call, options: CallsOptions, wanted: dict[str, set[str]]) -> bool:
+    if wanted:
+        facts = call_facts(call, account_domains(call))
+        have = {
+            "accounts": facts.account_keys,
+            "deals": facts.deal_keys,
+            "participants": [k for p in facts.participants for k in p.keys],
+        }
+        if any(not keys.intersection(map(_key, have[name])) for name, keys in wanted.items()):
+            return False
     if options.title:
         title = normalize_name(call.title)
         return all(word in title for word in normalize_name(options.title).split())
     return True
+
+
+def _key(value: str) -> str:
+    """A value as the index keeps it in a keyword field (commas separate values there)."""
+    return normalize_name(value.replace(",", " "))
 
 
 def call_window(

@@ -129,6 +129,7 @@ def calls(
         str | None, typer.Option("--tz", help="Time zone for plain dates (default local).")
     ] = None,
     account: Annotated[list[str] | None, typer.Option("--account", help=_help("accounts"))] = None,
+    deal: Annotated[list[str] | None, typer.Option("--deal", help=_help("deals"))] = None,
     participant: Annotated[
         list[str] | None, typer.Option("--participant", help=_help("participants"))
     ] = None,
@@ -149,6 +150,7 @@ def calls(
         start=start,
         end=end,
         accounts=tuple(account or ()),
+        deals=tuple(deal or ()),
         participants=tuple(participant or ()),
         title=title,
         limit=limit,

@@ -1,11 +1,6 @@
-"""The MCP server's tools: what each is for (written for an agent), its input schema, and
-a bounded JSON answer, all over the library. No MCP SDK here (see ``mcp_server.py``).
-
-Input schemas come from the request models (``SearchOptions``, ``CallsOptions``,
-``WindowOptions``): a filter added to a model appears in the tools by itself. The tools only
-narrow a few bounds (``CAPS``) so that every answer stays under :data:`MAX_CHARS`; when it
-would not, items are left out from the end and the answer says so (``truncated``,
-``next_offset``, ``note``), never a silent cut.
+"""The MCP server's tools: what each is for (written for an agent) and its answer, a
+bounded JSON text built from the library's results. No MCP SDK here (``mcp_server.py``);
+schemas and bounds are in ``mcp_schema.py``.
 """
 
 from __future__ import annotations
@@ -16,35 +11,34 @@ from pathlib import Path
 from typing import Any
 
 from .calls import CallsOptions, WindowOptions, call_accounts, call_window, list_calls
+from .engine import FACETS
 from .errors import GongSearchError, QueryError
 from .export import dumps
+from .mcp_schema import (
+    CALL_CAPS,
+    CAPS,
+    CLIPPED,
+    FACET_CAPS,
+    MAX_CHARS,
+    MAX_SENTENCE_CHARS,
+    SPEAKER_CAPS,
+    STATUS_SCHEMA,
+    WINDOW_CAPS,
+    bounded,
+    calls_schema,
+    clip,
+    facets_schema,
+    parse_arguments,
+    search_schema,
+    speakers_schema,
+    split_query,
+    window_schema,
+)
 from .names import closest_names
-from .search import Hit, count, search
+from .search import Hit, count, count_with_facets, facets_json, search
 from .search_options import SearchOptions
 from .show import list_speakers, speaker_json
 from .status import status
-
-MAX_CHARS = 20_000  # per answer, JSON text included
-MAX_SENTENCE_CHARS = 1_000  # per sentence text; longer ones end in CLIPPED
-CLIPPED = " [...]"
-# (minimum, maximum, default here) for the options whose bounds the tools narrow
-CAPS: dict[str, tuple[int, int, int | None]] = {
-    "limit": (1, 50, 10),
-    "before": (0, 5, None),
-    "after": (0, 5, None),
-}
-CALL_CAPS: dict[str, tuple[int, int, int | None]] = {"limit": (1, 100, 20)}
-WINDOW_CAPS: dict[str, tuple[int, int, int | None]] = {
-    "before": (0, 200, None),
-    "after": (0, 200, None),
-}
-SEARCH_HIDDEN = ("highlight",)  # character spans are for terminals
-PAGING = ("sort", "limit", "offset", "per_call", "before", "after")  # not for count
-QUERY_HELP = (
-    'Words, "exact phrases", AND/OR/NOT (uppercase), -word to exclude, word* for a prefix, '
-    "field:value (speaker:, affiliation:, topic:, title:, account:, host:, call:, email:). "
-    "Plain words: sentences with every word rank first, then those with some."
-)
 
 
 @dataclass(frozen=True)
@@ -52,109 +46,12 @@ class Tool:
     name: str
     description: str
     schema: dict[str, Any]
-    run: Callable[[Path, dict[str, Any]], dict[str, Any]]
-
-
-# -- schemas ---------------------------------------------------------------------------
-
-
-def model_schema(
-    model_schema: dict[str, Any],
-    caps: Mapping[str, tuple[int, int, int | None]] = {},
-    hidden: tuple[str, ...] = (),
-    extra: dict[str, Any] | None = None,
-    required: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    """A tool's input schema: ``extra`` properties first, then the model's, with the
-    tool's own bounds (``caps``) written into them."""
-    properties = dict(extra or {})
-    for name, prop in model_schema["properties"].items():
-        if name in hidden:
-            continue
-        prop = dict(prop)
-        if name in caps:
-            low, high, default = caps[name]
-            prop.update(minimum=low, maximum=high)
-            prop["description"] += f" At most {high} here."
-            if default is not None:
-                prop["default"] = default
-        properties[name] = prop
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-    }
-
-
-def search_schema(paging: bool = True) -> dict[str, Any]:
-    hidden = SEARCH_HIDDEN if paging else SEARCH_HIDDEN + PAGING
-    query = {"query": {"type": "string", "description": QUERY_HELP}}
-    return model_schema(SearchOptions.json_schema(), CAPS, hidden, query, ("query",))
-
-
-def _options(
-    arguments: dict[str, Any],
-    schema: dict[str, Any],
-    caps: Mapping[str, tuple[int, int, int | None]],
-    parse: Callable[[Mapping[str, Any]], Any],
-) -> Any:
-    """The request model from a tool's arguments: the model's own checks and messages
-    (as on the command line), plus the tool's bounds and defaults."""
-    unknown = sorted(set(arguments) - set(schema["properties"]))
-    if unknown:
-        known = ", ".join(schema["properties"])
-        raise QueryError(f"unknown argument {unknown[0]!r} (known: {known})")
-    values = {name: default for name, (_, _, default) in caps.items() if default is not None}
-    values.update(arguments)
-    parsed = parse(values)
-    for name, (low, high, _) in caps.items():
-        value = parsed[name] if isinstance(parsed, dict) else getattr(parsed, name)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise QueryError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
-    return parsed
-
-
-def _query(arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    rest = dict(arguments)
-    query = rest.pop("query", None)
-    if not isinstance(query, str):
-        raise QueryError("query must be text: the words to search for")
-    return query, rest
-
-
-# -- bounded answers -------------------------------------------------------------------
-
-
-def clip(text: str) -> str:
-    """A sentence no longer than :data:`MAX_SENTENCE_CHARS` (so one item always fits)."""
-    return text if len(text) <= MAX_SENTENCE_CHARS else text[:MAX_SENTENCE_CHARS] + CLIPPED
-
-
-def bounded(payload: dict[str, Any], key: str, how_to_continue: Callable[[int], str]) -> str:
-    """``payload`` as JSON of at most :data:`MAX_CHARS`: items of ``payload[key]`` are left
-    out from the end until it fits, and the answer says how many and how to get them."""
-    text = dumps(payload)
-    items = payload[key]
-    shown = len(items)
-    while len(text) > MAX_CHARS and shown:
-        shown -= 1 if len(text) - MAX_CHARS < 2_000 else max(1, shown // 4)
-        payload[key] = items[:shown]
-        payload["truncated"] = True
-        payload["note"] = (
-            f"answer capped at {MAX_CHARS:,} characters: {shown} of {len(items)} {key} shown; "
-            + how_to_continue(shown)
-        )
-        text = dumps(payload)
-    return text
-
-
-# -- the tools -------------------------------------------------------------------------
+    run: Callable[[Path, dict[str, Any]], str]
 
 
 def run_search(index_dir: Path, arguments: dict[str, Any]) -> str:
-    query, rest = _query(arguments)
-    options = _options(rest, search_schema(), CAPS, _search_options)
+    query, rest = split_query(arguments)
+    options = parse_arguments(rest, search_schema(), CAPS, _search_options)
     result = search(index_dir, query, options)
     accounts = call_accounts(index_dir, {h.call_id for h in result.hits}) if result.hits else {}
     payload = {
@@ -198,21 +95,52 @@ def _hit(hit: Hit, accounts: list[str]) -> dict[str, Any]:
         "text": clip(hit.text),
         "context_before": [f"{c.at} {c.speaker_name}: {clip(c.text)}" for c in hit.context_before],
         "context_after": [f"{c.at} {c.speaker_name}: {clip(c.text)}" for c in hit.context_after],
+        "kind": hit.kind,  # transcript, or a note: brief, key_point, highlight, outline, comment
+        **({"heading": clip(hit.heading)} if hit.heading else {}),
+        **({"trackers": list(hit.trackers)} if hit.trackers else {}),
     }
 
 
 def run_count(index_dir: Path, arguments: dict[str, Any]) -> str:
-    query, rest = _query(arguments)
-    options = _options(rest, search_schema(paging=False), {}, _search_options)
+    query, rest = split_query(arguments)
+    options = parse_arguments(rest, search_schema(paging=False), {}, _search_options)
     sentences, calls = count(index_dir, query, options)
     return dumps({"query": query, "sentences": sentences, "calls": calls})
 
 
+def run_facets(index_dir: Path, arguments: dict[str, Any]) -> str:
+    query, rest = split_query(arguments)
+    top = rest.pop("top", FACET_CAPS["top"][2])
+    parse_arguments({"top": top}, {"properties": {"top": {}}}, FACET_CAPS, dict)
+    options = parse_arguments(rest, facets_schema(), {}, _search_options)
+    if not options.facets:
+        raise QueryError("facets: name at least one of " + ", ".join(FACETS))
+    counted = count_with_facets(index_dir, query, options)
+    every = facets_json(counted.facets)
+    while True:
+        payload = {
+            "query": query,
+            "sentences": counted.sentences,
+            "calls": counted.calls,
+            "facets": {name: values[:top] for name, values in every.items()},
+            "more_values": {n: len(v) - top for n, v in every.items() if len(v) > top},
+        }
+        text = dumps(payload)
+        if len(text) <= MAX_CHARS or top == 1:
+            return text if len(text) <= MAX_CHARS else dumps({"note": _TOO_BIG})
+        top = max(1, top // 2)  # the cap: fewer values per facet, said in more_values
+
+
+_TOO_BIG = f"the answer would exceed {MAX_CHARS:,} characters; ask for fewer facets"
+
+
 def run_list_calls(index_dir: Path, arguments: dict[str, Any]) -> str:
-    options = _options(arguments, calls_schema(), CALL_CAPS, CallsOptions.from_mapping)
+    options = parse_arguments(arguments, calls_schema(), CALL_CAPS, CallsOptions.from_mapping)
     found = list_calls(index_dir, options)
     payload = {**found.as_json(), "truncated": found.next_offset is not None}
     del payload["schema_version"]
+    for listed in payload["calls"]:
+        _clip_notes(listed)
     if found.next_offset is not None:
         payload["note"] = f"more calls: call again with offset={found.next_offset}"
 
@@ -228,9 +156,10 @@ def run_show_call(index_dir: Path, arguments: dict[str, Any]) -> str:
     call_id = rest.pop("call_id", None)
     if not isinstance(call_id, str) or not call_id.strip():
         raise QueryError("call_id must be a call's id (as in a hit's call_id)")
-    options = _options(rest, window_schema(), WINDOW_CAPS, WindowOptions.from_mapping)
+    options = parse_arguments(rest, window_schema(), WINDOW_CAPS, WindowOptions.from_mapping)
     shown = call_window(index_dir, _call_id(call_id), options).as_json()
     del shown["schema_version"]
+    _clip_notes(shown)
     for sentence in shown["sentences"]:
         sentence["text"] = clip(sentence["text"])
 
@@ -242,6 +171,12 @@ def run_show_call(index_dir: Path, arguments: dict[str, Any]) -> str:
     return bounded(shown, "sentences", more)
 
 
+def _clip_notes(call: dict[str, Any]) -> None:
+    """Gong's brief and key points, each no longer than a sentence may be."""
+    call["brief"] = clip(call["brief"])
+    call["key_points"] = [clip(k) for k in call["key_points"]]
+
+
 def _call_id(text: str) -> str:
     """A call id, also from the call URL a hit cites (``...call?id=123``)."""
     text = text.strip()
@@ -249,7 +184,7 @@ def _call_id(text: str) -> str:
 
 
 def run_speakers(index_dir: Path, arguments: dict[str, Any]) -> str:
-    values = _options(arguments, speakers_schema(), SPEAKER_CAPS, dict)
+    values = parse_arguments(arguments, speakers_schema(), SPEAKER_CAPS, dict)
     name, limit = values.get("name"), values["limit"]
     if name is not None and not isinstance(name, str):
         raise QueryError("name must be text (a name, part of one, or an email)")
@@ -269,42 +204,10 @@ def run_speakers(index_dir: Path, arguments: dict[str, Any]) -> str:
 
 
 def run_status(index_dir: Path, arguments: dict[str, Any]) -> str:
-    _options(arguments, STATUS_SCHEMA, {}, dict)
+    parse_arguments(arguments, STATUS_SCHEMA, {}, dict)
     payload = status(index_dir).as_json()
     del payload["schema_version"]
     return bounded(payload, "pending", lambda shown: "the pending calls are listed oldest first")
-
-
-SPEAKER_CAPS: dict[str, tuple[int, int, int | None]] = {"limit": (1, 100, 20)}
-STATUS_SCHEMA = model_schema({"properties": {}})
-
-
-def calls_schema() -> dict[str, Any]:
-    return model_schema(CallsOptions.json_schema(), CALL_CAPS)
-
-
-def window_schema(with_call: bool = False) -> dict[str, Any]:
-    call = {
-        "call_id": {
-            "type": "string",
-            "description": "The call's id (a hit's call_id), or its Gong URL.",
-        }
-    }
-    extra = call if with_call else None
-    required = ("call_id",) if with_call else ()
-    return model_schema(WindowOptions.json_schema(), WINDOW_CAPS, (), extra, required)
-
-
-def speakers_schema() -> dict[str, Any]:
-    properties = {
-        "name": {
-            "type": "string",
-            "description": "A name, part of one, a typo of one, or an email; omit to list "
-            "everyone (busiest first).",
-        },
-        "limit": {"type": "integer", "description": "Speakers to return.", "default": 20},
-    }
-    return model_schema({"properties": properties}, SPEAKER_CAPS)
 
 
 # -- the list an agent sees ------------------------------------------------------------
@@ -317,51 +220,66 @@ TOOLS = (
         "search",
         "Find what was said on sales calls: ranked sentences from every synced Gong call "
         "transcript, each with who said it (speaker, affiliation Internal/External/Unknown), "
-        "the call's title, date, accounts (customer email domains), `at` and its call_url. "
-        "Use for 'what did customers say about X' questions; filter with customer=true, "
-        "speakers, accounts, start/end (YYYY-MM-DD), title, hosts, call_ids; per_call=1 gives "
-        "one hit per call; before/after add context sentences. "
-        f"{CAPS['limit'][2]} hits by default, at most {CAPS['limit'][1]}; every answer is "
-        f"at most {MAX_CHARS:,} characters (sentences over {MAX_SENTENCE_CHARS:,} characters "
-        f"end in '{CLIPPED.strip()}'). `total` counts every match; when `truncated`, page "
-        f"with offset=next_offset. {_CITE}",
+        "the call's title, date, accounts (CRM account, else customer e-mail domain), `at` "
+        "(m:ss into the call) and its call_url. Use for 'what did customers say about X'. "
+        "Filters: customer=true (not said by our people), speakers, accounts, deals, stages, "
+        "participants, trackers, start/end (YYYY-MM-DD), title, hosts, call_ids, durations; "
+        "within='summary'|'comments'|'all' also searches Gong's briefs, key points and "
+        "comments (hit kind says which). per_call=1 gives one hit per call; before/after add "
+        f"context sentences. {CAPS['limit'][2]} hits by default, at most {CAPS['limit'][1]}; "
+        f"an answer is at most {MAX_CHARS:,} characters (a sentence over "
+        f"{MAX_SENTENCE_CHARS:,} ends in '{CLIPPED.strip()}'). `total` counts every match; "
+        f"when `truncated`, page with offset=next_offset. {_CITE}",
         search_schema(),
         run_search,
     ),
     Tool(
         "count",
-        "How many sentences and calls match a query and filters (same query language and "
-        "filters as search), exactly, without returning hits. Use for 'how often / on how "
-        "many calls' questions, or to compare before and after a date.",
+        "How many sentences and calls match a query and filters (the same as search's), "
+        "exactly, without hits. Use for 'how often / on how many calls' questions, or to "
+        "compare periods (start/end) or groups (customer, accounts).",
         search_schema(paging=False),
         run_count,
     ),
     Tool(
+        "facets",
+        "Break the matches of a query down by value: facets=['account'] answers 'which "
+        "accounts talk about X most', ['speaker'] 'who', ['month'] 'when', ['tracker'], "
+        "['deal'], ['stage'], ['outcome'] and more. Each value comes with matching sentences "
+        "and calls, most sentences first, exact over every match; `top` values per facet "
+        f"(default {FACET_CAPS['top'][2]}), `more_values` says how many were left out. Same "
+        "query and filters as search.",
+        facets_schema(),
+        run_facets,
+    ),
+    Tool(
         "list_calls",
-        "List synced calls, newest first, by date window (start/end), accounts (customer "
-        "email domain, fuzzy), participants (someone who spoke, fuzzy) or title words: id, "
-        "title, url, started, duration (seconds), accounts, host and number of transcript "
-        "sentences. Use to find calls before reading one with show_call, or to answer "
-        f"'which calls did we have with X'. {CALL_CAPS['limit'][2]} calls by default, at "
-        f"most {CALL_CAPS['limit'][1]}; page with offset=next_offset.",
+        "List synced calls, newest first, by date window (start/end), accounts, deals, "
+        "participants (on the call, fuzzy) or title words: id, title, url, started, duration "
+        "(seconds), host, number of transcript sentences, accounts, deals and their stages, "
+        "outcome, trackers, and Gong's brief and key points when synced. Use it to find "
+        "calls before reading one with show_call, or for 'which calls did we have with X'. "
+        f"{CALL_CAPS['limit'][2]} calls by default, at most {CALL_CAPS['limit'][1]}; page "
+        "with offset=next_offset.",
         calls_schema(),
         run_list_calls,
     ),
     Tool(
         "show_call",
-        "Read part of one call's transcript: the call's header (title, url, started, "
-        "duration, host, accounts, parties with affiliation and job title) and the "
-        "sentences around `at` (m:ss, e.g. a search hit's `at`), `before`/`after` counted "
-        "in sentences (default) or seconds. Without `at` it reads from the start. "
-        "more_before/more_after say whether the transcript goes on; read on by calling "
-        f"again with a later `at`. At most {MAX_CHARS:,} characters per answer. {_CITE}",
+        "Read part of one call's transcript with the call's facts (title, url, started, "
+        "duration, host, parties with affiliation and job title, accounts, deals, outcome, "
+        "trackers, brief, key points): the sentences around `at` (m:ss, e.g. a search hit's "
+        "`at`), `before`/`after` counted in sentences (default 10) or seconds (unit). "
+        "Without `at` it reads from the start. more_before/more_after say whether the "
+        "transcript goes on; read on by calling again with a later `at`. At most "
+        f"{MAX_CHARS:,} characters per answer. {_CITE}",
         window_schema(with_call=True),
         run_show_call,
     ),
     Tool(
         "speakers",
-        "Resolve a person's name (typos, accents, first name, email) to the exact speakers "
-        "in the index, with email, affiliation and how many calls and sentences each has; "
+        "Resolve a person's name (typos, accents, first name, e-mail) to the exact speakers "
+        "in the index, with e-mail, affiliation and how many calls and sentences each has; "
         "without a name, everyone, busiest first. Use it to disambiguate before filtering "
         "search by speakers; no match lists the closest names.",
         speakers_schema(),
@@ -371,8 +289,8 @@ TOOLS = (
         "status",
         "What the index covers: number of calls, sentences and speakers, first and last "
         "call date, last sync time, calls whose transcript is pending or missing, and "
-        "whether the index is healthy. Use it to say what the answers cannot include "
-        "(calls after the last sync, before the first call).",
+        "whether the index is healthy. Use it to say what answers cannot include (calls "
+        "after the last sync or before the first call).",
         STATUS_SCHEMA,
         run_status,
     ),

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from gong_search.call_facts import call_facts
 from gong_search.calls import CallsOptions, list_calls
 from gong_search.catalog import Catalog
 from gong_search.sentences import account_domains
@@ -29,7 +30,7 @@ def test_calls_lists_every_call_newest_first_with_its_facts(synced_index: Path) 
     with Catalog(synced_index, create=False) as catalog:
         first = catalog.call_sentences(listed["calls"][0]["call_id"])
     assert listed["calls"][0]["sentences"] == len(first.rows)
-    assert listed["calls"][0]["accounts"] == first.domains
+    assert listed["calls"][0]["accounts"] == list(call_facts(first.call, first.domains).accounts)
 
 
 def test_calls_filters_by_window_account_participant_and_title(synced_index: Path) -> None:
@@ -64,7 +65,7 @@ def test_calls_pages_and_says_where_the_next_page_starts(synced_index: Path) -> 
 
 def test_calls_errors_are_one_line_and_an_empty_answer_exits_1(synced_index: Path) -> None:
     unknown = cli("calls", "--index", str(synced_index), "--participant", "zzqqxx")
-    assert unknown.exit_code == 2 and "no speaker matches 'zzqqxx' (closest:" in unknown.stderr
+    assert unknown.exit_code == 2 and "no participant matches 'zzqqxx' (closest:" in unknown.stderr
     inverted = cli(
         "calls", "--index", str(synced_index), "--from", "2026-02-01", "--to", "2026-01-01"
     )

@@ -18,13 +18,21 @@ from typer.main import get_command
 from gong_search import SearchOptions, count, search
 from gong_search.calls import CallsOptions, list_calls
 from gong_search.cli import app
-from gong_search.mcp_tools import CAPS, MAX_CHARS, model_schema, search_schema
+from gong_search.mcp_schema import (
+    CAPS,
+    MAX_CHARS,
+    SEARCH_HIDDEN,
+    facets_schema,
+    model_schema,
+    search_schema,
+)
+from gong_search.search import count_with_facets
 from gong_search.status import status
 
 from .conftest import cli
 from .mcp_client import McpClient, http_server, http_session, stdio_session
 
-TOOL_NAMES = {"search", "count", "list_calls", "show_call", "speakers", "status"}
+TOOL_NAMES = {"search", "count", "facets", "list_calls", "show_call", "speakers", "status"}
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +65,9 @@ def test_every_tool_is_listed_read_only_with_a_description_and_an_object_schema(
 def test_search_schema_is_the_request_model_with_the_tools_bounds(client: McpClient) -> None:
     listed = client.tools()["search"].inputSchema["properties"]
     model = SearchOptions.json_schema()["properties"]
-    assert set(listed) == {"query"} | set(model) - {"highlight"}
+    assert set(listed) == {"query"} | set(model) - set(SEARCH_HIDDEN)
     for name, prop in model.items():
-        if name == "highlight":
+        if name in SEARCH_HIDDEN:
             continue
         assert listed[name]["description"].startswith(prop["description"]), name
         assert listed[name]["type"] == prop["type"], name
@@ -67,6 +75,9 @@ def test_search_schema_is_the_request_model_with_the_tools_bounds(client: McpCli
         assert (listed[name]["minimum"], listed[name]["maximum"]) == (low, high)
     counting = client.tools()["count"].inputSchema["properties"]
     assert "limit" not in counting and "speakers" in counting
+    faceting = client.tools()["facets"].inputSchema
+    assert faceting["properties"]["facets"] == model["facets"]
+    assert set(faceting["required"]) == {"query", "facets"}
 
 
 def _cli_options(command: str) -> dict[str, click.Option]:
@@ -77,17 +88,21 @@ def _cli_options(command: str) -> dict[str, click.Option]:
 
 
 @pytest.mark.parametrize(
-    ("model", "command", "schema"),
+    ("model", "command", "properties"),
     [
-        (SearchOptions, "search", search_schema),
-        (CallsOptions, "calls", lambda: model_schema(CallsOptions.json_schema())),
+        (
+            SearchOptions,
+            "search",
+            {**facets_schema()["properties"], **search_schema()["properties"]},
+        ),
+        (CallsOptions, "calls", model_schema(CallsOptions.json_schema())["properties"]),
     ],
 )
-def test_tool_schemas_and_cli_options_come_from_one_definition(model, command, schema) -> None:
-    """Every flagged model field is a CLI option with the model's help and a tool argument
-    with the model's description: a filter added to the model without either fails here."""
+def test_tool_schemas_and_cli_options_come_from_one_definition(model, command, properties) -> None:
+    """Every flagged model field is a CLI option with the model's help and an argument of
+    the search or facets tool with the model's description: a filter added to the model
+    without either fails here."""
     options = _cli_options(command)
-    properties = schema()["properties"]
     for field in dataclasses.fields(model):
         flag = field.metadata.get("flag")
         if not flag:
@@ -155,6 +170,39 @@ def test_count_is_the_librarys_count(client: McpClient, synced_index: Path) -> N
     assert (answer["sentences"], answer["calls"]) == (sentences, calls) and sentences > 0
 
 
+def test_facets_are_the_librarys_exact_counts_top_first(
+    client: McpClient, synced_index: Path
+) -> None:
+    args = {"query": "pricing", "customer": True, "facets": ["account", "speaker"], "top": 3}
+    answer = client.call("facets", args).json
+    options = SearchOptions(customer=True, facets=("account", "speaker"))
+    expected = count_with_facets(synced_index, "pricing", options)
+    assert (answer["sentences"], answer["calls"]) == (expected.sentences, expected.calls)
+    for name in ("account", "speaker"):
+        values = [(v.value, v.sentences, v.calls) for v in expected.facets[name]]
+        shown = [(v["value"], v["sentences"], v["calls"]) for v in answer["facets"][name]]
+        assert shown == values[:3]
+        assert answer["more_values"].get(name, 0) == max(0, len(values) - 3)
+
+
+def test_facets_over_everything_stay_under_the_cap(client: McpClient) -> None:
+    every = client.tools()["facets"].inputSchema["properties"]["facets"]["items"]["enum"]
+    answer = client.call("facets", {"query": "the OR a", "facets": every, "top": 100})
+    assert not answer.is_error and len(answer.text) <= MAX_CHARS
+    assert set(answer.json["facets"]) == set(every)
+
+
+def test_search_within_summaries_says_what_kind_each_hit_is(
+    client: McpClient, synced_index: Path
+) -> None:
+    args = {"query": "pricing OR budget OR security", "within": "all", "limit": 50}
+    hits = client.call("search", args).json["hits"]
+    options = SearchOptions(within="all", limit=50)
+    expected = search(synced_index, "pricing OR budget OR security", options).hits
+    assert [h["kind"] for h in hits] == [h.kind for h in expected]
+    assert {h["kind"] for h in hits} - {"transcript"}, "no note among the hits"
+
+
 @pytest.mark.parametrize(
     ("arguments", "cli_args"),
     [
@@ -186,8 +234,12 @@ def test_bad_search_arguments_are_tool_errors_with_the_clis_message(
         ("search", {"query": "pricing", "colour": "red"}, "unknown argument 'colour'"),
         ("search", {}, "query must be text"),
         ("count", {"query": "pricing", "limit": 5}, "unknown argument 'limit'"),
+        ("count", {"query": "pricing", "facets": ["account"]}, "unknown argument 'facets'"),
+        ("facets", {"query": "pricing"}, "facets: name at least one of account"),
+        ("facets", {"query": "pricing", "facets": ["colour"]}, "--facet must be account"),
+        ("facets", {"query": "pricing", "facets": ["account"], "top": 0}, "top must be a"),
         ("list_calls", {"limit": 101}, "limit must be a whole number from 1 to 100"),
-        ("list_calls", {"participants": ["zzqqxx"]}, "no speaker matches 'zzqqxx' (closest:"),
+        ("list_calls", {"participants": ["zzqqxx"]}, "no participant matches 'zzqqxx'"),
         ("list_calls", {"accounts": ["zzqqxx"]}, "no account matches 'zzqqxx' (closest:"),
         ("show_call", {}, "call_id must be a call's id"),
         ("show_call", {"call_id": "123"}, "no call '123' in the index"),

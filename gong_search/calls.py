@@ -27,7 +27,7 @@ from .model import help_of, option
 from .names import resolve_fuzzy
 from .search_options import SearchOptions, _not_after
 from .sentences import SentenceRow, account_domains, normalize_name
-from .show import CallView, sentence_json, show_call
+from .show import CallView, facts_json, sentence_json, show_call
 
 SCHEMA_VERSION = 1
 UNITS = ("sentences", "seconds")
@@ -103,22 +103,16 @@ class CallSummary:
             "duration": c.duration,
             "host": self.host_name,
             "sentences": self.sentences,
-            **facts_json(c),
+            **call_facts_json(c),
         }
 
 
-def facts_json(call: Call) -> dict[str, Any]:
-    """What the call is about, as far as Gong knows: CRM account and deals (with their
-    stages at the call and now), outcome, trackers that fired, the brief and key points."""
-    facts = call_facts(call, account_domains(call))
+def call_facts_json(call: Call) -> dict[str, Any]:
+    """What the call is about, as ``show`` gives it (CRM account, deals with their stage at
+    the call and now, outcome, trackers), with Gong's brief and key points."""
     notes = call.content.notes
     return {
-        "accounts": list(facts.accounts),
-        "deals": list(facts.deals),
-        "stages_at_call": list(facts.stages),
-        "stages_now": list(facts.stages_now),
-        "outcome": facts.outcome,
-        "trackers": [{"name": name, "count": n} for name, n in facts.trackers],
+        **facts_json(call_facts(call, account_domains(call))),
         "brief": next((n.text for n in notes if n.kind == "brief"), ""),
         "key_points": [n.text for n in notes if n.kind == "key_point"],
     }
@@ -165,7 +159,7 @@ class CallWindow:
         last = self.rows[-1].ordinal if self.rows else None
         return {
             **header,
-            **facts_json(self.view.call),
+            "key_points": [n.text for n in self.view.notes if n.kind == "key_point"],
             "total_sentences": self.total_sentences,
             "more_before": bool(self.rows) and first > 0,
             "more_after": bool(self.rows) and last < self.total_sentences - 1,

@@ -66,8 +66,8 @@ def mcp(
         typer.Option("--allow-remote", help="Allow a non-loopback --host (needs --token-file)."),
     ] = False,
 ) -> None:
-    """Serve the index to AI agents over MCP (read-only): search, count, list_calls,
-    show_call, speakers, status."""
+    """Serve the index to AI agents over MCP (read-only): search, count, facets,
+    list_calls, show_call, speakers, accounts, status."""
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
     index_dir = config.index_dir(index)
     if not http and (token_file or allow_remote or port is not None or host is not None):

@@ -121,7 +121,7 @@ def split_query(arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return query, rest
 
 
-SPEAKER_CAPS: dict[str, tuple[int, int, int | None]] = {"limit": (1, 100, 20)}
+NAME_CAPS: dict[str, tuple[int, int, int | None]] = {"limit": (1, 100, 20)}
 STATUS_SCHEMA = model_schema({"properties": {}})
 
 
@@ -141,16 +141,13 @@ def window_schema(with_call: bool = False) -> dict[str, Any]:
     return model_schema(WindowOptions.json_schema(), WINDOW_CAPS, (), extra, required)
 
 
-def speakers_schema() -> dict[str, Any]:
+def name_schema(what: str, name_help: str) -> dict[str, Any]:
+    """``speakers`` and ``accounts``: an optional fuzzy name and how many to return."""
     properties = {
-        "name": {
-            "type": "string",
-            "description": "A name, part of one, a typo of one, or an email; omit to list "
-            "everyone (busiest first).",
-        },
-        "limit": {"type": "integer", "description": "Speakers to return.", "default": 20},
+        "name": {"type": "string", "description": name_help},
+        "limit": {"type": "integer", "description": f"{what} to return."},
     }
-    return model_schema({"properties": properties}, SPEAKER_CAPS)
+    return model_schema({"properties": properties}, NAME_CAPS)
 
 
 # -- bounded answers -------------------------------------------------------------------

@@ -38,10 +38,11 @@ from .mcp_tools import TOOLS, run_tool
 log = logging.getLogger("gong_search.mcp")
 PATH = "/mcp"
 INSTRUCTIONS = (
-    "Read-only search over a local index of the company's Gong call transcripts. Start with "
-    "`search` for what was said (cite each hit's call_url, date and `at`), `count` for how "
-    "often, `list_calls` to find calls, `show_call` to read around a moment, `speakers` to "
-    "resolve a name, `status` for what the index covers (its date range and last sync)."
+    "Read-only search over a local index of the company's Gong calls. `search` for what "
+    "was said (cite each hit's call_url, date and `at`), `count` and `facets` for how often, "
+    "who and where, `list_calls` to find calls, `show_call` to read around a moment, "
+    "`speakers` and `accounts` to resolve names, `status` for what the index covers (its "
+    "date range and last sync)."
 )
 
 

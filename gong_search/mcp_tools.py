@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .accounts import list_accounts
 from .calls import CallsOptions, WindowOptions, call_accounts, call_window, list_calls
 from .engine import FACETS
 from .errors import GongSearchError, QueryError
@@ -21,16 +22,16 @@ from .mcp_schema import (
     FACET_CAPS,
     MAX_CHARS,
     MAX_SENTENCE_CHARS,
-    SPEAKER_CAPS,
+    NAME_CAPS,
     STATUS_SCHEMA,
     WINDOW_CAPS,
     bounded,
     calls_schema,
     clip,
     facets_schema,
+    name_schema,
     parse_arguments,
     search_schema,
-    speakers_schema,
     split_query,
     window_schema,
 )
@@ -184,23 +185,50 @@ def _call_id(text: str) -> str:
 
 
 def run_speakers(index_dir: Path, arguments: dict[str, Any]) -> str:
-    values = parse_arguments(arguments, speakers_schema(), SPEAKER_CAPS, dict)
-    name, limit = values.get("name"), values["limit"]
+    name, limit = _name_and_limit(arguments, SPEAKERS_SCHEMA)
+    found = [speaker_json(s) for s in list_speakers(index_dir, name)]
+    everyone = [s.name for s in list_speakers(index_dir)] if name and not found else []
+    return _named_list("speakers", "speaker", found, name, limit, everyone)
+
+
+def run_accounts(index_dir: Path, arguments: dict[str, Any]) -> str:
+    name, limit = _name_and_limit(arguments, ACCOUNTS_SCHEMA)
+    found = [a.as_json() for a in list_accounts(index_dir, name)]
+    everyone = [a.name for a in list_accounts(index_dir)] if name and not found else []
+    return _named_list("accounts", "account", found, name, limit, everyone)
+
+
+def _name_and_limit(arguments: dict[str, Any], schema: dict[str, Any]) -> tuple[str | None, int]:
+    values = parse_arguments(arguments, schema, NAME_CAPS, dict)
+    name = values.get("name")
     if name is not None and not isinstance(name, str):
-        raise QueryError("name must be text (a name, part of one, or an email)")
-    found = list_speakers(index_dir, name or None)
+        raise QueryError("name must be text (a name, part of one, or an e-mail)")
+    return name or None, values["limit"]
+
+
+def _named_list(
+    key: str, kind: str, found: list[dict], name: str | None, limit: int, everyone: list[str]
+) -> str:
+    """Matches of a fuzzy name, best first; none at all names the closest instead."""
     payload: dict[str, Any] = {
         "total": len(found),
         "truncated": len(found) > limit,
-        "speakers": [speaker_json(s) for s in found[:limit]],
+        key: found[:limit],
     }
     if name and not found:
-        everyone = [s.name for s in list_speakers(index_dir)]
         near = ", ".join(closest_names(name, everyone)) or "none indexed"
-        payload["note"] = f"no speaker matches {name!r} (closest: {near})"
+        payload["note"] = f"no {kind} matches {name!r} (closest: {near})"
     elif len(found) > limit:
         payload["note"] = f"{len(found) - limit} more: give a more specific name"
-    return bounded(payload, "speakers", lambda shown: "give a more specific name")
+    return bounded(payload, key, lambda shown: "give a more specific name")
+
+
+SPEAKERS_SCHEMA = name_schema(
+    "Speakers", "A name, part of one, a typo of one, or an e-mail; omit for everyone."
+)
+ACCOUNTS_SCHEMA = name_schema(
+    "Accounts", "A CRM account name or e-mail domain, fuzzy (e.g. globex); omit for all."
+)
 
 
 def run_status(index_dir: Path, arguments: dict[str, Any]) -> str:
@@ -282,8 +310,18 @@ TOOLS = (
         "in the index, with e-mail, affiliation and how many calls and sentences each has; "
         "without a name, everyone, busiest first. Use it to disambiguate before filtering "
         "search by speakers; no match lists the closest names.",
-        speakers_schema(),
+        SPEAKERS_SCHEMA,
         run_speakers,
+    ),
+    Tool(
+        "accounts",
+        "Resolve a company name (CRM account name or customer e-mail domain; fuzzy, e.g. "
+        "'globex') to the exact accounts in the index, with their domains, number of calls, "
+        "first and last call, deals with their current stage and top trackers; without a "
+        "name, every account, most calls first. Use it before filtering search or "
+        "list_calls by accounts, or for 'which customers did we talk to'.",
+        ACCOUNTS_SCHEMA,
+        run_accounts,
     ),
     Tool(
         "status",

@@ -16,6 +16,7 @@ import pytest
 from typer.main import get_command
 
 from gong_search import SearchOptions, count, search
+from gong_search.accounts import list_accounts
 from gong_search.calls import CallsOptions, list_calls
 from gong_search.cli import app
 from gong_search.mcp_schema import (
@@ -32,7 +33,10 @@ from gong_search.status import status
 from .conftest import cli
 from .mcp_client import McpClient, http_server, http_session, stdio_session
 
-TOOL_NAMES = {"search", "count", "facets", "list_calls", "show_call", "speakers", "status"}
+TOOL_NAMES = {
+    *("search", "count", "facets", "list_calls", "show_call", "speakers", "accounts"),
+    "status",
+}
 
 
 @pytest.fixture(scope="module")
@@ -196,10 +200,12 @@ def test_search_within_summaries_says_what_kind_each_hit_is(
     client: McpClient, synced_index: Path
 ) -> None:
     args = {"query": "pricing OR budget OR security", "within": "all", "limit": 50}
-    hits = client.call("search", args).json["hits"]
+    answer = client.call("search", args).json
+    hits = answer["hits"]  # as many as fit under the cap
     options = SearchOptions(within="all", limit=50)
     expected = search(synced_index, "pricing OR budget OR security", options).hits
-    assert [h["kind"] for h in hits] == [h.kind for h in expected]
+    assert [h["kind"] for h in hits] == [h.kind for h in expected[: len(hits)]]
+    assert len(hits) == 50 or answer["next_offset"] == len(hits)
     assert {h["kind"] for h in hits} - {"transcript"}, "no note among the hits"
 
 
@@ -246,6 +252,8 @@ def test_bad_search_arguments_are_tool_errors_with_the_clis_message(
         ("show_call", {"call_id": "1", "at": "soon"}, "'soon' is not a time"),
         ("show_call", {"call_id": "1", "unit": "hours"}, "unit must be sentences or seconds"),
         ("speakers", {"limit": "many"}, "limit must be a whole number from 1 to 100"),
+        ("accounts", {"limit": 101}, "limit must be a whole number from 1 to 100"),
+        ("accounts", {"name": 7}, "name must be text"),
         ("status", {"verbose": True}, "unknown argument 'verbose'"),
         ("no_such_tool", {}, "unknown tool 'no_such_tool'"),
     ],
@@ -320,6 +328,20 @@ def test_speakers_resolves_a_typo_and_suggests_on_no_match(client: McpClient) ->
     assert name in [s["name"] for s in found["speakers"]]
     none = client.call("speakers", {"name": "zzqqxx"}).json
     assert none["speakers"] == [] and "closest:" in none["note"]
+
+
+def test_accounts_resolves_a_fuzzy_company_name_like_the_library(
+    client: McpClient, synced_index: Path
+) -> None:
+    everyone = list_accounts(synced_index)
+    listed = client.call("accounts", {"limit": 100}).json
+    assert [a["name"] for a in listed["accounts"]] == [a.name for a in everyone]
+    wanted = everyone[0].name.split()[0].lower()[:-1]  # a first word, one letter short
+    found = client.call("accounts", {"name": wanted}).json["accounts"]
+    assert [a["name"] for a in found] == [a.name for a in list_accounts(synced_index, wanted)]
+    assert everyone[0].name in [a["name"] for a in found]
+    none = client.call("accounts", {"name": "zzqqxx"}).json
+    assert none["accounts"] == [] and "no account matches 'zzqqxx' (closest:" in none["note"]
 
 
 def test_status_reports_the_indexs_coverage(client: McpClient, synced_index: Path) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -30,7 +32,7 @@ from gong_search.mcp_schema import (
 from gong_search.search import count_with_facets
 from gong_search.status import status
 
-from .conftest import cli
+from .conftest import cli, make_simulator, run_sync
 from .mcp_client import McpClient, http_server, http_session, stdio_session
 
 TOOL_NAMES = {
@@ -370,6 +372,27 @@ def test_a_missing_then_damaged_index_is_a_tool_error_and_the_server_goes_on(
         damaged = session.call("search", {"query": "pricing"})
         assert damaged.is_error and "catalog" in damaged.text and "\n" not in damaged.text
         assert session.call("speakers", {}).is_error
+
+
+def test_tool_calls_during_a_sync_answer_from_the_last_commit(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    with make_simulator(calls=150) as simulator:
+        run_sync(simulator, index, start=week_ago)
+        with stdio_session(index, tmp_path / "state") as session:
+            before = session.call("count", {"query": "pricing OR budget"}).json["sentences"]
+            everything = {"start": week_ago - timedelta(days=90)}
+            backfill = threading.Thread(target=run_sync, args=(simulator, index), kwargs=everything)
+            backfill.start()
+            seen = [before]
+            while backfill.is_alive():
+                answer = session.call("search", {"query": "pricing OR budget", "limit": 3})
+                seen.append(answer.json["total"])
+            backfill.join()
+            after = session.call("count", {"query": "pricing OR budget"}).json["sentences"]
+    assert len(seen) > 2, "no tool call ran during the sync"
+    assert seen == sorted(seen) and after > before
+    assert after == count(index, "pricing OR budget")[0]
 
 
 # -- streamable HTTP -------------------------------------------------------------------

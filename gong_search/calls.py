@@ -3,88 +3,29 @@
 
 Searching answers "who said what"; these answer "which calls were there" (by date window,
 account, participant or title, newest first) and "what was said around this moment". Both
-requests are models declared once with :func:`gong_search.model.option`, so the CLI's
-options and the MCP tools' input schemas come from the same definition.
+requests are the models of :mod:`gong_search.call_options`, so the CLI's options and the
+MCP tools' input schemas come from the same definition.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import model
 from .call_facts import call_facts
+from .call_options import CallsOptions, WindowOptions
 from .catalog import Catalog
 from .dates import parse_offset
 from .engine import open_engine
-from .errors import QueryError
 from .filtering import FUZZY
 from .gong.records import EPOCH, LATEST, Call
-from .model import help_of, option
 from .names import resolve_fuzzy
-from .search_options import SearchOptions, _not_after
 from .sentences import SentenceRow, account_domains, normalize_name
 from .show import CallView, facts_json, sentence_json, show_call
 
 SCHEMA_VERSION = 1
-UNITS = ("sentences", "seconds")
-
-
-@dataclass(frozen=True)
-class CallsOptions:
-    """Which calls to list: a date window, accounts, participants, title words, a page."""
-
-    start: datetime | None = option(
-        None, "Calls starting on/after (YYYY-MM-DD or ISO).", flag="--from"
-    )
-    end: datetime | None = option(None, "Calls starting before (exclusive).", flag="--to")
-    accounts: tuple[str, ...] = option((), help_of(SearchOptions, "accounts"), flag="--account")
-    deals: tuple[str, ...] = option((), help_of(SearchOptions, "deals"), flag="--deal")
-    participants: tuple[str, ...] = option(
-        (), help_of(SearchOptions, "participants"), flag="--participant"
-    )
-    title: str | None = option(None, "Call title contains these words.", flag="--title")
-    limit: int = option(50, "Calls to list, newest first (0 = all).", flag="--limit", minimum=0)
-    offset: int = option(0, "Skip this many calls (paging).", flag="--offset", minimum=0)
-
-    def __post_init__(self) -> None:
-        model.check_fields(self, QueryError)
-        if self.start and self.end and _not_after(self.end, self.start):
-            raise QueryError("--to must be after --from")
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        return model.json_schema(cls)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> CallsOptions:
-        return model.from_mapping(cls, mapping, QueryError)
-
-
-@dataclass(frozen=True)
-class WindowOptions:
-    """Which part of a call's transcript to read: around a moment, or from its start."""
-
-    at: str | None = option(None, "Centre on this moment of the call (m:ss, h:mm:ss or seconds).")
-    before: int = option(10, "How much to show before `at` (see unit).", minimum=0)
-    after: int = option(10, "How much to show after `at` (see unit).", minimum=0)
-    unit: str = option("sentences", "Count before/after in sentences or seconds.", choices=UNITS)
-
-    def __post_init__(self) -> None:
-        model.check_fields(self, QueryError)
-        if self.at is not None:
-            parse_offset(self.at)  # a bad time is refused when the request is built
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        return model.json_schema(cls)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> WindowOptions:
-        return model.from_mapping(cls, mapping, QueryError)
 
 
 @dataclass(frozen=True)

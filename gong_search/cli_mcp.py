@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from . import config
-from .calls import CallsOptions
+from .call_options import CallsOptions
 from .cli_common import IndexOpt, format_option, say
 from .errors import ConfigError
 from .index_dir import CATALOG_NAME

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .calls import CallsOptions, WindowOptions
+from .call_options import CallsOptions, WindowOptions
 from .errors import QueryError
 from .export import dumps
 from .query_language import FIELDS

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import list_accounts
-from .calls import CallsOptions, WindowOptions, call_accounts, call_window, list_calls
+from .call_options import CallsOptions, WindowOptions
+from .calls import call_accounts, call_window, list_calls
 from .engine import FACETS
 from .errors import GongSearchError, QueryError
 from .export import dumps

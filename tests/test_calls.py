@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from gong_search.call_facts import call_facts
-from gong_search.calls import CallsOptions, list_calls
+from gong_search.call_options import CallsOptions
+from gong_search.calls import list_calls
 from gong_search.catalog import Catalog
 from gong_search.sentences import account_domains
 

@@ -19,7 +19,8 @@ from typer.main import get_command
 
 from gong_search import SearchOptions, count, search
 from gong_search.accounts import list_accounts
-from gong_search.calls import CallsOptions, list_calls
+from gong_search.call_options import CallsOptions
+from gong_search.calls import list_calls
 from gong_search.cli import app
 from gong_search.mcp_schema import (
     CAPS,

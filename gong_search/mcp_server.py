@@ -33,6 +33,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import __version__
+from .errors import ConfigError
 from .mcp_tools import TOOLS, run_tool
 
 log = logging.getLogger("gong_search.mcp")
@@ -141,7 +142,14 @@ def serve_http(index_dir: Path, host: str, port: int, token: str, loopback: bool
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({reason}); try another --port"
+        ) from None
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     print(f"gong-search MCP server on http://{shown}:{bound}{PATH}", file=sys.stderr, flush=True)

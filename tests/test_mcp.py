@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -444,6 +445,16 @@ def test_http_takes_its_token_from_a_file_and_never_prints_it(
 def test_mcp_refuses_unsafe_or_inconsistent_options(args: list[str], says: str) -> None:
     done = cli("mcp", *args)
     assert done.exit_code == 2 and says in done.stderr
+
+
+def test_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = cli("mcp", "--http", "--port", port, "--index", str(tmp_path / "index"))
+    assert done.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in done.stderr
 
 
 def test_mcp_refuses_a_short_token(tmp_path: Path) -> None:

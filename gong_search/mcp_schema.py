@@ -34,6 +34,7 @@ WINDOW_CAPS: dict[str, tuple[int, int, int | None]] = {
     "after": (0, 200, None),
 }
 FACET_CAPS: dict[str, tuple[int, int, int | None]] = {"top": (1, 100, 20)}
+NAME_CAPS: dict[str, tuple[int, int, int | None]] = {"limit": (1, 100, 20)}
 SEARCH_HIDDEN = ("highlight", "facets")  # spans are for terminals; facets have their tool
 PAGING = ("sort", "limit", "offset", "per_call", "before", "after")  # not for count
 QUERY_HELP = (
@@ -48,16 +49,16 @@ QUERY_HELP = (
 
 
 def model_schema(
-    model_schema: dict[str, Any],
+    base: dict[str, Any],
     caps: Mapping[str, tuple[int, int, int | None]] = {},
     hidden: tuple[str, ...] = (),
     extra: dict[str, Any] | None = None,
     required: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """A tool's input schema: ``extra`` properties first, then the model's, with the
-    tool's own bounds (``caps``) written into them."""
+    """A tool's input schema: ``extra`` properties first, then those of ``base`` (a model's
+    JSON Schema) but the ``hidden`` ones, with the tool's own bounds (``caps``) written in."""
     properties = dict(extra or {})
-    for name, prop in [*properties.items(), *model_schema["properties"].items()]:
+    for name, prop in [*properties.items(), *base["properties"].items()]:
         if name in hidden:
             continue
         prop = dict(prop)
@@ -121,7 +122,6 @@ def split_query(arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return query, rest
 
 
-NAME_CAPS: dict[str, tuple[int, int, int | None]] = {"limit": (1, 100, 20)}
 STATUS_SCHEMA = model_schema({"properties": {}})
 
 

@@ -150,6 +150,7 @@ def serve_http(index_dir: Path, host: str, port: int, token: str, loopback: bool
         raise ConfigError(
             f"cannot listen on {host}:{port} ({reason}); try another --port"
         ) from None
+    sock.listen(128)  # clients that read the address below may connect at once: queued
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     print(f"gong-search MCP server on http://{shown}:{bound}{PATH}", file=sys.stderr, flush=True)

@@ -31,7 +31,7 @@ from .cli_common import (
 )
 from .cli_config import config_command
 from .cli_help import TOP_HELP, HelpContext, use_plain_help
-from .cli_mcp import CALLS_EPILOG, MCP_EPILOG, calls, mcp
+from .cli_mcp import calls, mcp
 from .cli_search import search_command
 from .cli_sync import check, simulate, sync
 from .cliparse import (
@@ -290,8 +290,8 @@ def speakers(
         raise typer.Exit(1)
 
 
-app.command(epilog=CALLS_EPILOG)(calls)
-app.command(epilog=MCP_EPILOG)(mcp)
+app.command()(calls)
+app.command()(mcp)
 
 
 @app.command()

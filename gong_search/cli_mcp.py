@@ -18,7 +18,7 @@ import typer
 
 from . import config
 from .call_options import CallsOptions
-from .cli_common import IndexOpt, format_option, say
+from .cli_common import PIPED_HELP, IndexOpt, format_option, say
 from .errors import ConfigError
 from .index_dir import CATALOG_NAME
 from .model import help_of
@@ -26,19 +26,6 @@ from .model import help_of
 CALLS_FORMATS = ("table", "json", "jsonl")
 MIN_TOKEN_CHARS = 16
 DEFAULT_PORT = 8787
-MCP_EPILOG = (
-    "Examples:\n\n"
-    "  gong-search mcp --index ~/gong-index        # stdio, for Claude Desktop & co\n\n"
-    "  gong-search mcp --http --port 8787          # http://127.0.0.1:8787/mcp\n\n"
-    "  gong-search mcp --http --token-file ~/.config/gong-search/mcp-token\n\n"
-    "The README's 'For agents' section has client configuration snippets."
-)
-CALLS_EPILOG = (
-    "Examples:\n\n"
-    "  gong-search calls --from 2026-10-01 --account globex\n\n"
-    "  gong-search calls --participant tobias -f json\n\n"
-    "  gong-search calls --title renewal --limit 0"
-)
 
 
 def mcp(
@@ -66,8 +53,22 @@ def mcp(
         typer.Option("--allow-remote", help="Allow a non-loopback --host (needs --token-file)."),
     ] = False,
 ) -> None:
-    """Serve the index to AI agents over MCP (read-only): search, count, facets,
-    list_calls, show_call, speakers, accounts, status."""
+    """Serve the index to AI agents over MCP (read-only).
+
+    MCP is the Model Context Protocol. Tools: search, count, facets, list_calls,
+    show_call, speakers, accounts, status. stdio by default (the client starts
+    it); --http serves http://127.0.0.1:PORT/mcp behind a bearer token,
+    generated and shown once unless --token-file.
+
+    \b
+    Examples:
+      gong-search mcp --index ~/gong-index
+      gong-search mcp --http --port 8787
+      gong-search mcp --http --token-file ~/.config/gong-search/mcp-token
+
+    Exit codes: 0 the client closed stdin / server stopped, 2 bad options.
+    README "For agents" has client configuration snippets.
+    """
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
     index_dir = config.index_dir(index)
     if not http and (token_file or allow_remote or port is not None or host is not None):
@@ -126,7 +127,8 @@ def calls(
     from_: Annotated[str | None, typer.Option("--from", help=_help("start"))] = None,
     to: Annotated[str | None, typer.Option("--to", help=_help("end"))] = None,
     tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone for plain dates (default local).")
+        str | None,
+        typer.Option("--tz", help="Time zone for dates typed and shown (default local)."),
     ] = None,
     account: Annotated[list[str] | None, typer.Option("--account", help=_help("accounts"))] = None,
     deal: Annotated[list[str] | None, typer.Option("--deal", help=_help("deals"))] = None,
@@ -138,13 +140,26 @@ def calls(
         int, typer.Option("--limit", "-n", help=_help("limit"))
     ] = CallsOptions().limit,
     offset: Annotated[int, typer.Option("--offset", help=_help("offset"))] = 0,
-    format: Annotated[str, format_option(CALLS_FORMATS)] = "table",
+    format: Annotated[str | None, format_option(CALLS_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """The calls in the index, newest first: id, date, title, account, duration, sentences."""
-    from .calls import list_calls
-    from .dates import parse_window
-    from .output import emit
+    """List calls, newest first, with account and duration.
 
+    Columns: date, title, account, duration, transcript sentences, id.
+    --account, --deal and --participant are matched like search's options.
+
+    \b
+    Examples:
+      gong-search calls --from 2026-10-01 --account globex
+      gong-search calls --participant tobias -f json
+      gong-search calls --title renewal --limit 0
+
+    Exit codes: 0 listed, 1 no call matches, 2 bad option or no index.
+    """
+    from .calls import list_calls
+    from .dates import parse_window, set_display_zone
+    from .output import emit, piped_default
+
+    set_display_zone(tz)
     start, end = parse_window(from_, to, tz)
     options = CallsOptions(
         start=start,
@@ -157,7 +172,7 @@ def calls(
         offset=offset,
     )
     found = list_calls(config.index_dir(index), options)
-    emit(found, format)
+    emit(found, piped_default(format, CALLS_FORMATS))
     if not found.calls:
         say("no calls match" if found.total == 0 else "no calls on this page", err=True)
         raise typer.Exit(1)

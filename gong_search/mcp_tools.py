@@ -36,7 +36,7 @@ from .mcp_schema import (
     split_query,
     window_schema,
 )
-from .names import closest_names
+from .names import no_match
 from .search import Hit, count, count_with_facets, facets_json, search
 from .search_options import SearchOptions
 from .show import list_speakers, speaker_json
@@ -217,8 +217,7 @@ def _named_list(
         key: found[:limit],
     }
     if name and not found:
-        near = ", ".join(closest_names(name, everyone)) or "none indexed"
-        payload["note"] = f"no {kind} matches {name!r} (closest: {near})"
+        payload["note"] = no_match(kind, name, everyone)
     elif len(found) > limit:
         payload["note"] = f"{len(found) - limit} more: give a more specific name"
     return bounded(payload, key, lambda shown: "give a more specific name")

@@ -287,7 +287,7 @@ def _(result: CallList, console: Console, plain: bool = False) -> None:
     for c in result.calls:
         call = c.call
         cells = (
-            f"{call.started.astimezone():%Y-%m-%d %H:%M}",
+            shown(call.started),
             call.title,
             ", ".join(c.as_json()["accounts"]),
             format_offset(call.duration * 1000),
@@ -296,8 +296,8 @@ def _(result: CallList, console: Console, plain: bool = False) -> None:
         )
         table.add_row(*(_text(cell) for cell in cells))
     console.print(table)
-    shown = f"{result.offset + 1}-{result.offset + len(result.calls)}" if result.calls else "none"
-    line = f"{result.total} calls; showing {shown}"
+    page = f"{result.offset + 1}-{result.offset + len(result.calls)}" if result.calls else "none"
+    line = f"{result.total} calls; showing {page}"
     if result.next_offset is not None:
         line += f"; next page: --offset {result.next_offset}"
     console.print(Text(line, style="dim"))

@@ -217,7 +217,7 @@ def test_search_within_summaries_says_what_kind_each_hit_is(
     ("arguments", "cli_args"),
     [
         ({"query": '"open'}, ['"open']),
-        ({"query": "pricing", "sort": "bogus"}, ["pricing", "--sort", "bogus"]),
+        ({"query": "pricing", "per_call": -1}, ["pricing", "--per-call", "-1"]),
         ({"query": "pricing", "speakers": ["zzqqxx"]}, ["pricing", "--speaker", "zzqqxx"]),
         ({"query": "pricing", "start": "yesterdayish"}, ["pricing", "--from", "yesterdayish"]),
         ({"query": "pricing", "customer": True, "internal": True}, ["pricing", "--customer"]),

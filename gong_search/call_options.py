@@ -24,10 +24,8 @@ UNITS = ("sentences", "seconds")
 class CallsOptions:
     """Which calls to list: a date window, accounts, participants, title words, a page."""
 
-    start: datetime | None = option(
-        None, "Calls starting on/after (YYYY-MM-DD or ISO).", flag="--from"
-    )
-    end: datetime | None = option(None, "Calls starting before (exclusive).", flag="--to")
+    start: datetime | None = option(None, help_of(SearchOptions, "start"), flag="--from")
+    end: datetime | None = option(None, help_of(SearchOptions, "end"), flag="--to")
     accounts: tuple[str, ...] = option((), help_of(SearchOptions, "accounts"), flag="--account")
     deals: tuple[str, ...] = option((), help_of(SearchOptions, "deals"), flag="--deal")
     participants: tuple[str, ...] = option(

@@ -251,7 +251,8 @@ TOOLS = (
         "the call's title, date, accounts (CRM account, else customer e-mail domain), `at` "
         "(m:ss into the call) and its call_url. Use for 'what did customers say about X'. "
         "Filters: customer=true (not said by our people), speakers, accounts, deals, stages, "
-        "participants, trackers, start/end (YYYY-MM-DD), title, hosts, call_ids, durations; "
+        "participants, trackers, start/end (2026-01-05, 7d, 'last quarter'), title, hosts, "
+        "call_ids, durations; "
         "within='summary'|'comments'|'all' also searches Gong's briefs, key points and "
         "comments (hit kind says which). per_call=1 gives one hit per call; before/after add "
         f"context sentences. {CAPS['limit'][2]} hits by default, at most {CAPS['limit'][1]}; "
@@ -282,7 +283,8 @@ TOOLS = (
     ),
     Tool(
         "list_calls",
-        "List synced calls, newest first, by date window (start/end), accounts, deals, "
+        "List synced calls, newest first, by date window (start/end, e.g. 'last month'), "
+        "accounts, deals, "
         "participants (on the call, fuzzy) or title words: id, title, url, started, duration "
         "(seconds), host, number of transcript sentences, accounts, deals and their stages, "
         "outcome, trackers, and Gong's brief and key points when synced. Use it to find "

@@ -32,6 +32,7 @@ from .cli_common import (
 from .cli_config import config_command
 from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_search import search_command
+from .cli_serve import serve
 from .cli_sync import check, simulate, sync
 from .cliparse import (
     COLOR_CHOICES,
@@ -287,6 +288,9 @@ def speakers(
         everyone = [s.name for s in list_speakers(index_dir)] if name else []
         say(no_match("speaker", name, everyone) if name else "no speakers indexed yet", err=True)
         raise typer.Exit(1)
+
+
+app.command()(serve)
 
 
 @app.command()

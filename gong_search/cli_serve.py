@@ -7,6 +7,7 @@ import webbrowser
 from typing import Annotated
 
 import typer
+from click.core import ParameterSource
 
 from . import config
 from .cli_common import IndexOpt, say
@@ -16,6 +17,7 @@ WEB_EXTRA = "the search page needs the web extra: pip install 'gong-search[web]'
 
 
 def serve(
+    ctx: typer.Context,
     index: IndexOpt = None,
     port: Annotated[int, typer.Option("--port", help="Port (0 = any free port).")] = 8765,
     open_: Annotated[bool, typer.Option("--open", help="Open the page in a browser.")] = False,
@@ -59,6 +61,11 @@ def serve(
         raise GongSearchError(WEB_EXTRA) from None
     from .status import status
 
+    for name in ("token", "basic_auth"):
+        if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE:
+            flag = "--" + name.replace("_", "-")
+            env = "GONG_SEARCH_" + name.upper()
+            say(f"warning: {flag} is visible to other local users (ps); {env} is not", err=True)
     access = Access(host, token, parse_basic(basic_auth) if basic_auth else None)
     index_dir = config.index_dir(index)
     status(index_dir)  # no index here: one line now, not an error page later

@@ -56,6 +56,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
         "speakers",
         "simulate",
         "search",
+        "serve",
     ):
         assert f"gong-search {command}" in readme or f"`{command}" in readme, command
 

@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from urllib.parse import urlencode
 
 import httpx
@@ -20,9 +21,10 @@ from markupsafe import escape
 from gong_search import SearchOptions, search
 from gong_search.errors import ConfigError
 from gong_search.search import SearchResult
-from gong_search.show import show_call
+from gong_search.show import list_speakers, show_call
 from gong_search.status import status
 from gong_search.web.access import Access
+from gong_search.web.app import Cached
 from gong_search.web.forms import PAGE_OWNED
 from gong_search.web.server import WebServer
 
@@ -142,6 +144,17 @@ def test_date_presets_and_paging_links_keep_the_search(web_url) -> None:
     assert presets and "customer=true" in presets[0] and "start=" in presets[0]
     following = next_link(page.text)
     assert following and "customer=true" in following and "offset=10" in following
+
+
+def test_name_suggestions_come_from_the_index(web_url, synced_index) -> None:
+    names = get(web_url, "/names.json").json()
+    speakers = list_speakers(synced_index)
+    assert names["speaker-names"] == [s.name for s in speakers]
+    internal = {s.name for s in speakers if s.affiliation == "Internal"}
+    assert set(names["host-names"]) == internal
+    assert names["account-names"] and all("@" not in d for d in names["account-names"])
+    page = get(web_url, "/")
+    assert 'list="speaker-names"' in page.text and '<datalist id="speaker-names">' in page.text
 
 
 # -- call view ------------------------------------------------------------------------------
@@ -303,9 +316,17 @@ def test_exposing_the_index_needs_a_real_secret(kwargs, message) -> None:
 
 
 def test_serve_refuses_another_host_without_a_secret(synced_index) -> None:
-    done = cli("serve", "--index", str(synced_index), "--host", "0.0.0.0", "--port", "0")
+    args = ("serve", "--index", str(synced_index), "--host", "0.0.0.0", "--port", "0")
+    done = cli(*args, env={"GONG_SEARCH_TOKEN": None, "GONG_SEARCH_BASIC_AUTH": None})
     assert done.exit_code == 2 and "--host 0.0.0.0" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_token_on_the_command_line_is_warned_about(synced_index) -> None:
+    done = cli("serve", "--index", str(synced_index), "--token", "short", "--port", "0")
+    assert "--token is visible to other local users" in done.stderr
+    assert done.exit_code == 2 and "at least 16" in done.stderr  # and never echoed
+    assert "short" not in done.stderr.replace("--token", "")
 
 
 def test_serve_without_an_index_is_one_line(tmp_path) -> None:
@@ -345,3 +366,13 @@ def test_facet_counts_are_shown_and_each_link_filters(web_url, synced_index) -> 
     narrowed = get(web_url, html.unescape(link.group(1)))
     names = set(re.findall(r'class="speaker spk-\d">([^<]+)<', narrowed.text))
     assert names and all(html.unescape(link.group(2)) in html.unescape(n) for n in names)
+
+
+def test_the_footer_status_is_refreshed_in_the_background() -> None:
+    reads = iter(range(100))
+    cached = Cached(lambda: next(reads), seconds=0)
+    assert cached.get() == 0  # the first read waits
+    deadline = time.monotonic() + 5
+    while cached.get() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)  # later pages get the last value while a thread reads the next
+    assert cached.get() > 0

@@ -87,6 +87,15 @@ def test_typing_a_query_shows_hits_and_puts_the_search_in_the_url(browser, web_u
     shot(browser, "web-search.png")
 
 
+def test_a_name_box_suggests_speakers_from_the_index(browser, web_url) -> None:
+    browser.get(web_url)
+    browser.find_element(By.ID, "f-speakers").click()
+    count = "return document.getElementById('speaker-names').options.length"
+    WebDriverWait(browser, 15).until(lambda d: d.execute_script(count) > 0)
+    names = httpx.get(web_url.rstrip("/") + "/names.json", timeout=30).json()
+    assert browser.execute_script(count) == len(names["speaker-names"])
+
+
 def test_clicking_a_filter_searches_again_with_it_in_the_url(browser, web_url) -> None:
     search_for(browser, web_url, "pricing")
     before = browser.current_url

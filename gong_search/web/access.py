@@ -12,6 +12,7 @@ import base64
 import binascii
 import hmac
 import ipaddress
+import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
@@ -93,11 +94,15 @@ class AccessMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         refusal = self._refusal(scope)
 
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
+                # the page is rendered by now: its server time, for devtools and bench/
+                took = f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()
                 message["headers"] = [*message.get("headers", []), *HEADERS]
+                message["headers"].append((b"server-timing", took))
             await send(message)
 
         if refusal is not None:

@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -30,34 +30,47 @@ from .. import export as machine
 from ..dates import format_offset
 from ..errors import CatalogError, GongSearchError, IndexStoreError, NotFoundError
 from ..exits import log_error
-from ..search import export as run_export
-from ..search import search as run_search
+from ..search import search_open, search_stream
 from ..show import list_speakers, show_call
 from ..status import status as read_status
 from . import forms, present
 from .access import Access, AccessMiddleware
+from .reader import SearchThread
 
 STATIC = Path(__file__).parent / "static"
 CACHE_SECONDS = 30.0  # the status footer and the name suggestions
 MAX_SUGGESTIONS = 2000
-T = TypeVar("T")
 
 
 class Cached:
-    """A value recomputed at most every ``seconds``: the footer's status reads every call's
-    version, too slow to repeat on each page of a large index."""
+    """A value read once, then refreshed in the background at most every ``seconds``: the
+    footer's status reads every call's version, too slow for the path of each page of a
+    large index, so a page shows the last value while a thread reads the next."""
 
-    def __init__(self, compute: Callable[[], T], seconds: float = CACHE_SECONDS) -> None:
+    def __init__(self, compute: Callable[[], Any], seconds: float = CACHE_SECONDS) -> None:
         self._compute, self._seconds = compute, seconds
         self._lock = threading.Lock()
         self._value: Any = None
-        self._at = float("-inf")
+        self._at: float | None = None
+        self._refreshing = False
 
     def get(self) -> Any:
         with self._lock:
-            if time.monotonic() - self._at > self._seconds:
+            if self._at is None:  # the first page waits for it once
                 self._value, self._at = self._compute(), time.monotonic()
+            elif time.monotonic() - self._at > self._seconds and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, daemon=True).start()
             return self._value
+
+    def _refresh(self) -> None:
+        try:
+            value = self._compute()
+        finally:  # a failed read is tried again on a later page
+            with self._lock:
+                self._refreshing = False
+        with self._lock:
+            self._value, self._at = value, time.monotonic()
 
 
 def create_app(index_dir: Path, access: Access | None = None) -> Starlette:
@@ -67,6 +80,7 @@ def create_app(index_dir: Path, access: Access | None = None) -> Starlette:
         Route("/", site.search_page, name="search"),
         Route("/call/{call_id}", site.call_page, name="call"),
         Route("/download.{fmt:str}", site.download, name="download"),
+        Route("/names.json", site.names_json, name="names"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(AccessMiddleware, access=access or Access())]
@@ -93,8 +107,12 @@ class _Site:
             offset=format_offset,
         )
         self.templates = Jinja2Templates(env=env)
+        self.reader = SearchThread(index_dir)
         self.status = Cached(self._status)
         self.names = Cached(self._names)
+
+    def close(self) -> None:
+        self.reader.close()
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -105,7 +123,10 @@ class _Site:
             page = forms.read_request(request.query_params)
             context.update(pairs=page.pairs, query=page.query)
             if page.query:
-                context["result"] = run_search(self.index_dir, page.query, page.options)
+                query, options = page.query, page.options
+                context["result"] = self.reader.run(
+                    lambda catalog, searcher: search_open(catalog, searcher, query, options)
+                )
         except GongSearchError as exc:
             context["error"], code = str(exc), _status_code(exc)
             context.setdefault("pairs", [])
@@ -135,10 +156,12 @@ class _Site:
             return self._error(request, "no such page", 404)
         try:
             page = forms.read_request(request.query_params)
-            options = _every_hit(page.options)
-            if not page.query:
+            query, options, write = page.query, _every_hit(page.options), _writer(fmt)
+            if not query:
                 raise GongSearchError("nothing to download: search for something first")
-            spooled = run_export(self.index_dir, page.query, options, _writer(fmt))
+            spooled = self.reader.run(
+                lambda catalog, searcher: write(*search_stream(catalog, searcher, query, options))
+            )
         except GongSearchError as exc:
             return self._error(request, str(exc), _status_code(exc))
         name = _file_name(page.query, fmt)
@@ -148,6 +171,11 @@ class _Site:
             media_type=f"{media}; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    def names_json(self, request: Request) -> Response:
+        """Name suggestions, fetched by the page's script when a name box is first used
+        (thousands of names would otherwise weigh on every page)."""
+        return JSONResponse(self.names.get())
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self._error(request, "no such page", 404)
@@ -171,7 +199,7 @@ class _Site:
         main, more = forms.form_fields(pairs)
         base = {
             "status": self.status.get(),
-            "names": self.names.get(),
+            "lists": forms.SUGGESTIONS.values(),
             "main_fields": main,
             "more_fields": more,
             "presets": forms.date_presets(pairs, date.today()),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -103,18 +104,24 @@ def _page_defaults(mapping: Mapping[str, Any]) -> dict[str, Any]:
 
 def available_facets() -> tuple[str, ...]:
     """The facets this page shows that the library offers (its schema's choices)."""
-    prop = SearchOptions.json_schema()["properties"].get("facets", {})
+    prop = _properties().get("facets", {})
     offered = prop.get("items", {}).get("enum")
     return tuple(f for f in WANTED_FACETS if offered is None or f in offered)
 
 
+@cache
+def _properties() -> dict[str, Any]:
+    """The model's JSON Schema properties (the model does not change while serving)."""
+    return SearchOptions.json_schema()["properties"]
+
+
 def _is_list(name: str) -> bool:
-    return SearchOptions.json_schema()["properties"].get(name, {}).get("type") == "array"
+    return _properties().get(name, {}).get("type") == "array"
 
 
 def form_fields(pairs: Sequence[tuple[str, str]]) -> tuple[list[FormField], list[FormField]]:
     """(main fields, more fields) for the options of the model, echoing ``pairs``."""
-    props = SearchOptions.json_schema()["properties"]
+    props = _properties()
     given: dict[str, list[str]] = {}
     for name, value in pairs:
         given.setdefault(name, []).append(value)

@@ -20,8 +20,9 @@ class WebServer:
     def __init__(self, index_dir: Path, port: int = 8765, access: Access | None = None) -> None:
         self.access = access or Access()
         self.socket = _bind(self.access.host, port)
+        self.app = create_app(index_dir, self.access)
         config = uvicorn.Config(
-            create_app(index_dir, self.access),
+            self.app,
             log_level="warning",
             access_log=False,
             lifespan="off",
@@ -38,7 +39,10 @@ class WebServer:
 
     def run(self) -> None:
         """Serve until Ctrl-C (SIGINT) or SIGTERM."""
-        self.server.run(sockets=[self.socket])
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self.app.state.site.close()
 
     def __enter__(self) -> WebServer:
         self._thread = threading.Thread(target=self.run, daemon=True)

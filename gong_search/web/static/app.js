@@ -16,6 +16,27 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // Name suggestions from the index, fetched once when a name box is first used.
+  const boxes = document.querySelectorAll("input[list]");
+  let names = null;
+  const suggest = () => {
+    if (names) return;
+    names = fetch("/names.json", { credentials: "same-origin" })
+      .then((answer) => (answer.ok ? answer.json() : {}))
+      .then((lists) => {
+        for (const [id, values] of Object.entries(lists)) {
+          const list = document.getElementById(id);
+          if (!list) continue;
+          for (const value of values) {
+            const option = document.createElement("option");
+            option.value = value; // a property, never parsed as HTML
+            list.appendChild(option);
+          }
+        }
+      })
+      .catch(() => { names = null; });
+  };
+  boxes.forEach((box) => box.addEventListener("focus", suggest));
   // The call view: the hit sentence in the middle of the screen, focused for readers.
   const hit = document.querySelector(".transcript .hit");
   if (hit) {

@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -376,3 +378,17 @@ def test_the_footer_status_is_refreshed_in_the_background() -> None:
     while cached.get() == 0 and time.monotonic() < deadline:
         time.sleep(0.01)  # later pages get the last value while a thread reads the next
     assert cached.get() > 0
+
+
+def test_the_package_ships_every_module_template_and_asset() -> None:
+    """A non-editable install gets what the page needs (pyproject lists packages by hand)."""
+    root = Path(__file__).resolve().parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    code = {
+        ".".join(p.parent.relative_to(root).parts) for p in (root / "gong_search").rglob("*.py")
+    }
+    assert code <= set(setup["packages"])
+    web = root / "gong_search" / "web"
+    globs = setup["package-data"]["gong_search.web"]
+    assets = [p for d in ("templates", "static") for p in (web / d).iterdir()]
+    assert assets and all(any(p.relative_to(web).match(g) for g in globs) for p in assets)

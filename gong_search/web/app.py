@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from ..dates import format_offset
 from ..errors import CatalogError, GongSearchError, IndexStoreError, NotFoundError
 from ..exits import log_error
 from ..search import search_open, search_stream
+from ..search_options import SearchOptions
 from ..show import list_speakers, show_call
 from ..status import status as read_status
 from . import forms, present
@@ -127,11 +129,13 @@ class _Site:
                 context["result"] = self.reader.run(
                     lambda catalog, searcher: search_open(catalog, searcher, query, options)
                 )
-        except GongSearchError as exc:
-            context["error"], code = str(exc), _status_code(exc)
-            context.setdefault("pairs", [])
-            context["pairs"] = context["pairs"] or _raw_pairs(request)
-            context["query"] = context["query"] or request.query_params.get("q", "")
+        except GongSearchError as exc:  # the form stays, with what was typed, and the message
+            code = _status_code(exc)
+            context.update(
+                error=str(exc),
+                pairs=context["pairs"] or _raw_pairs(request),
+                query=context["query"] or request.query_params.get("q", ""),
+            )
         return self._render(request, "search.html", context, code)
 
     def call_page(self, request: Request) -> Response:
@@ -247,10 +251,8 @@ def _status_code(exc: GongSearchError) -> int:
     return 400
 
 
-def _every_hit(options: Any) -> Any:
+def _every_hit(options: SearchOptions) -> SearchOptions:
     """The page's search as an export: every hit from the first, without page extras."""
-    from dataclasses import replace
-
     return replace(options, limit=0, offset=0, before=0, after=0, highlight=False)
 
 

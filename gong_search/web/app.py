@@ -146,9 +146,11 @@ class _Site:
         except GongSearchError as exc:
             return self._error(request, str(exc), _status_code(exc))
         pairs = [(k, v) for k, v in _raw_pairs(request) if k != "hit"]
+        described = view.as_json()
         context = {
             "view": view,
-            "facts": present.call_facts(view.as_json()),
+            "facts": present.call_facts(described),
+            "notes": described.get("notes", []),
             "hit": int(hit) if hit.isdigit() else None,
             "back_url": forms.url_for("/", pairs) if pairs else None,
         }

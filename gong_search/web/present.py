@@ -17,6 +17,7 @@ SPEAKER_COLOURS = 8
 # CallView JSON keys the header shows in its own way; any other key (account, deal,
 # trackers, brief... as the library adds them) is shown as a fact by itself.
 SHOWN_APART = {"schema_version", "call_id", "title", "url", "started", "sentences", "parties"}
+SHOWN_APART |= {"notes"}
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> Markup:
@@ -62,7 +63,8 @@ def _as_text(key: str, value: Any) -> str:
         return f"{minutes} min {seconds:02d} s"
     if isinstance(value, list):
         return ", ".join(_as_text(key, v) for v in value)
-    if isinstance(value, dict):
-        named = value.get("name") or value.get("title")
-        return str(named) if named else ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, dict):  # a deal, a tracker: its name, then the rest in brackets
+        name = value.get("name") or ""
+        rest = [f"{k.replace('_', ' ')} {v}" for k, v in value.items() if k != "name" and v]
+        return f"{name} ({', '.join(rest)})" if name and rest else name or ", ".join(rest)
     return str(value)

@@ -28,6 +28,7 @@ from gong_search.status import status
 from gong_search.web.access import Access
 from gong_search.web.app import Cached
 from gong_search.web.forms import PAGE_OWNED
+from gong_search.web.present import call_facts
 from gong_search.web.server import WebServer
 
 from .conftest import cli
@@ -174,6 +175,8 @@ def test_call_view_highlights_the_hit_sentence_and_links_to_gong(web_url, synced
     assert highlighted == [str(ordinal)]
     assert f'href="{html.escape(view.call.url)}"' in call_page.text
     assert len(re.findall(r'<li id="s\d+" class="line', call_page.text)) == len(view.rows)
+    for label, text in call_facts(view.as_json()):  # account, deal, trackers... by name
+        assert f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" in call_page.text
     back = re.search(r'<a href="([^"]+)" data-back>', call_page.text)
     assert back and "q=security+review" in html.unescape(back.group(1))
 
@@ -358,16 +361,39 @@ def test_serve_prints_its_url_serves_and_stops_on_ctrl_c(synced_index) -> None:
 HAS_FACETS = "facets" in SearchOptions.json_schema()["properties"]
 
 
+SAID_BY = re.compile(r'<p class="sentence"><span class="speaker spk-\d">([^<]+)<')
+FACET_LINK = re.compile(r'<a href="([^"]+)" title="(\d+) sentences in \d+ calls">([^<]+)</a>', re.S)
+
+
+def facet_links(page: str, facet: str) -> list[tuple[str, int, str]]:
+    """(URL, sentences, value) of each value listed under ``facet``."""
+    section = page.split(f'data-facet="{facet}">', 1)[1].split("</section>", 1)[0]
+    return [(html.unescape(u), int(n), html.unescape(v)) for u, n, v in FACET_LINK.findall(section)]
+
+
+def total_of(page: str) -> int:
+    found = re.search(r"of\s*<strong>([\d,]+)</strong>", page)
+    assert found, "no total on the page"
+    return int(found.group(1).replace(",", ""))
+
+
 @pytest.mark.skipif(not HAS_FACETS, reason="the library has no facets yet (issue 14)")
-def test_facet_counts_are_shown_and_each_link_filters(web_url, synced_index) -> None:
+def test_facet_counts_are_the_librarys_and_each_link_filters(web_url, synced_index) -> None:
     page = get(web_url, "/", params={"q": "pricing"})
-    sections = re.findall(r'data-facet="(\w+)"', page.text)
-    assert "speaker" in sections
-    link = re.search(r'data-facet="speaker">.*?<a href="([^"]+)"[^>]*>([^<]+)</a>', page.text, re.S)
-    assert link
-    narrowed = get(web_url, html.unescape(link.group(1)))
-    names = set(re.findall(r'class="speaker spk-\d">([^<]+)<', narrowed.text))
-    assert names and all(html.unescape(link.group(2)) in html.unescape(n) for n in names)
+    wanted = SearchOptions(facets=("account", "speaker", "month"), limit=1)
+    library = search(synced_index, "pricing", wanted).facets
+    for facet in ("account", "speaker", "month"):
+        shown = [(value, n) for _, n, value in facet_links(page.text, facet)]
+        assert shown == [(c.value, c.sentences) for c in library[facet][:10]], facet
+    url, sentences, name = facet_links(page.text, "speaker")[0]
+    narrowed = get(web_url, url)
+    said_by = re.findall(
+        r'<p class="sentence"><span class="speaker spk-\d">([^<]+)<', narrowed.text
+    )
+    assert "speakers=" in url and set(map(html.unescape, said_by)) == {name}
+    assert total_of(narrowed.text) == sentences
+    url, sentences, month = facet_links(page.text, "month")[0]
+    assert f"start={month}-01" in url and total_of(get(web_url, url).text) == sentences
 
 
 def test_the_footer_status_is_refreshed_in_the_background() -> None:

@@ -392,6 +392,8 @@ def test_facet_counts_are_the_librarys_and_each_link_filters(web_url, synced_ind
     )
     assert "speakers=" in url and set(map(html.unescape, said_by)) == {name}
     assert total_of(narrowed.text) == sentences
+    chosen = re.search(r'class="chosen"><a href="([^"]+)"[^>]*aria-current="true"', narrowed.text)
+    assert chosen and "speakers=" not in html.unescape(chosen.group(1))  # a click removes it
     url, sentences, month = facet_links(page.text, "month")[0]
     assert f"start={month}-01" in url and total_of(get(web_url, url).text) == sentences
 

@@ -62,9 +62,12 @@ def wait_for(driver: WebDriver, css: str, timeout: float = 15) -> list:
     return driver.find_elements(By.CSS_SELECTOR, css)
 
 
-def shot(driver: WebDriver, name: str) -> None:
+def shot(driver: WebDriver, name: str, top: bool = False) -> None:
+    """A screenshot for docs/ (``top``: of the page's start, e.g. a call's header)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        if top:
+            driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(Path(SHOTS) / name))
 
 
@@ -134,7 +137,7 @@ def test_a_call_opens_with_the_hit_sentence_highlighted_in_view(browser, web_url
     )
     assert visible
     assert browser.execute_script("return document.activeElement === arguments[0]", line[0])
-    shot(browser, "web-call.png")
+    shot(browser, "web-call.png", top=True)
 
 
 def test_back_returns_to_the_previous_search(browser, web_url) -> None:

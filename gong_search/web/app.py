@@ -205,7 +205,7 @@ class _Site:
         main, more = forms.form_fields(pairs)
         base = {
             "status": self.status.get(),
-            "lists": forms.SUGGESTIONS.values(),
+            "lists": sorted(set(forms.SUGGESTIONS.values())),
             "main_fields": main,
             "more_fields": more,
             "presets": forms.date_presets(pairs, date.today()),
@@ -213,6 +213,7 @@ class _Site:
             "limit": dict(pairs).get("limit", "20"),
             "page_url": lambda offset: forms.page_url(pairs, offset),
             "facet_url": lambda facet, value: forms.facet_url(pairs, facet, value),
+            "facet_chosen": lambda facet, value: forms.facet_chosen(pairs, facet, value),
             "download_url": lambda fmt: forms.url_for(f"/download.{fmt}", pairs, offset=None),
             "call_url": lambda hit: (
                 forms.url_for(f"/call/{hit.call_id}", pairs, hit=str(hit.ordinal))

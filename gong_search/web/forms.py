@@ -25,10 +25,24 @@ CONTEXT = 2  # sentences before and after each hit, shown on demand
 # Set by the page itself (paging, context, highlights), never drawn as form fields.
 PAGE_OWNED = ("offset", "limit", "before", "after", "highlight", "facets")
 # Shown first, in this order; every other option goes under "More filters".
-MAIN = ("speakers", "customer", "internal", "accounts", "deals", "stages", "trackers")
+MAIN = ("speakers", "participants", "customer", "internal", "accounts", "deals", "stages")
+MAIN += ("trackers",)
 MAIN += ("start", "end", "title", "sort", "per_call")
 LABELS = {
-    "speakers": "Speaker or participant",
+    "speakers": "Said by",
+    "participants": "On the call",
+    "deals": "Deal",
+    "stages": "Deal stage",
+    "deal_now": "Stage is the deal's stage now",
+    "trackers": "Tracker",
+    "scopes": "Call scope",
+    "directions": "Direction",
+    "languages": "Language",
+    "workspaces": "Workspace",
+    "outcomes": "Outcome",
+    "min_duration": "Minutes, at least",
+    "max_duration": "Minutes, at most",
+    "within": "Search in",
     "customer": "Customers only",
     "internal": "Internal only",
     "affiliations": "Affiliation",
@@ -42,7 +56,12 @@ LABELS = {
     "fuzzy": "Typo-tolerant",
     "mode": "Words combine",
 }
-SUGGESTIONS = {"speakers": "speaker-names", "hosts": "host-names", "accounts": "account-names"}
+SUGGESTIONS = {
+    "speakers": "speaker-names",
+    "participants": "speaker-names",
+    "hosts": "host-names",
+    "accounts": "account-names",
+}
 # Facet names of the library (see SearchResult.facets) the page asks for, when it can.
 WANTED_FACETS = ("account", "speaker", "tracker", "month")
 _FIELDS = {f.name for f in fields(SearchOptions)}
@@ -197,6 +216,11 @@ def facet_url(pairs: Sequence[tuple[str, str]], facet: str, value: str) -> str |
     if (name, value) in pairs:  # chosen already: the link takes it off again
         return url_for("/", [p for p in pairs if p != (name, value)], offset=None)
     return url_for("/", [*pairs, (name, value)], offset=None) if "," not in value else None
+
+
+def facet_chosen(pairs: Sequence[tuple[str, str]], facet: str, value: str) -> bool:
+    """Whether the search already filters on this facet value (its link then removes it)."""
+    return (facet + "s", value) in pairs
 
 
 def date_presets(pairs: Sequence[tuple[str, str]], today: date) -> list[tuple[str, str]]:

@@ -177,6 +177,8 @@ def test_call_view_highlights_the_hit_sentence_and_links_to_gong(web_url, synced
     assert len(re.findall(r'<li id="s\d+" class="line', call_page.text)) == len(view.rows)
     for label, text in call_facts(view.as_json()):  # account, deal, trackers... by name
         assert f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" in call_page.text
+    notes = [n for n in view.notes if n.kind != "brief"]
+    assert all(str(escape(n.text)) in call_page.text for n in notes)  # key points, outline
     back = re.search(r'<a href="([^"]+)" data-back>', call_page.text)
     assert back and "q=security+review" in html.unescape(back.group(1))
 

@@ -33,7 +33,7 @@ from ..errors import CatalogError, GongSearchError, IndexStoreError, NotFoundErr
 from ..exits import log_error
 from ..search import search_open, search_stream
 from ..search_options import SearchOptions
-from ..show import list_speakers, show_call
+from ..show import list_speakers, note_json, show_call
 from ..status import status as read_status
 from . import forms, present
 from .access import Access, AccessMiddleware
@@ -150,7 +150,7 @@ class _Site:
         context = {
             "view": view,
             "facts": present.call_facts(described),
-            "notes": described.get("notes", []),
+            "notes": [note_json(n) for n in view.notes if n.kind != "brief"],  # brief: a fact
             "hit": int(hit) if hit.isdigit() else None,
             "back_url": forms.url_for("/", pairs) if pairs else None,
         }

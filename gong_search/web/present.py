@@ -17,7 +17,6 @@ SPEAKER_COLOURS = 8
 # CallView JSON keys the header shows in its own way; any other key (account, deal,
 # trackers, brief... as the library adds them) is shown as a fact by itself.
 SHOWN_APART = {"schema_version", "call_id", "title", "url", "started", "sentences", "parties"}
-SHOWN_APART |= {"notes"}
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> Markup:

@@ -295,6 +295,8 @@ def test_a_token_is_asked_for_then_kept_in_a_cookie(synced_index) -> None:
         assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
         with httpx.Client(base_url=server.url, cookies=first.cookies) as browser:
             assert browser.get("/?q=pricing").status_code == 200
+        elsewhere = get(server.url, "//evil.example/", params={"token": TOKEN})
+        assert elsewhere.headers["location"] == "/evil.example/"  # stays on this site
         bearer = {"Authorization": f"Bearer {TOKEN}"}
         assert get(server.url, "/", headers=bearer).status_code == 200
 

@@ -132,7 +132,8 @@ class AccessMiddleware:
         given = next((v for k, v in query if k == "token"), None)
         if given is not None and _same(given, token):
             rest = urlencode([(k, v) for k, v in query if k != "token"])
-            response = RedirectResponse(scope["path"] + ("?" + rest if rest else ""), 303)
+            here = "/" + scope["path"].lstrip("/")  # never //host: that is another site
+            response = RedirectResponse(here + ("?" + rest if rest else ""), 303)
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
             return response
         bearer = headers.get("authorization", "")

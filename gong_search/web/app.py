@@ -1,7 +1,8 @@
 """The page's routes: search, a call, downloads, and the assets that ship in the package.
 
 Thin like the CLI: each route builds one validated request (:mod:`.forms`), calls the
-library (``search``, ``show_call``, ``status``, ``export``) and renders a template. Library
+library (``search_open``/``search_stream`` on the page's open reader, ``show_call``,
+``status``, the CLI's CSV/JSONL writers) and renders a template. Library
 errors become a page with their one-line message and a fitting status code, never a
 traceback.
 """

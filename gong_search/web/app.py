@@ -211,6 +211,7 @@ class _Site:
             "more_fields": more,
             "presets": forms.date_presets(pairs, date.today()),
             "page_sizes": forms.PAGE_SIZES,
+            "choice_labels": forms.CHOICE_LABELS,
             "limit": dict(pairs).get("limit", "20"),
             "page_url": lambda offset: forms.page_url(pairs, offset),
             "facet_url": lambda facet, value: forms.facet_url(pairs, facet, value),

@@ -25,8 +25,8 @@ CONTEXT = 2  # sentences before and after each hit, shown on demand
 # Set by the page itself (paging, context, highlights), never drawn as form fields.
 PAGE_OWNED = ("offset", "limit", "before", "after", "highlight", "facets")
 # Shown first, in this order; every other option goes under "More filters".
-MAIN = ("speakers", "participants", "customer", "internal", "accounts", "deals", "stages")
-MAIN += ("trackers",)
+MAIN = ("speakers", "participants", "customer", "internal", "affiliations", "accounts")
+MAIN += ("deals", "stages", "trackers")
 MAIN += ("start", "end", "title", "sort", "per_call")
 LABELS = {
     "speakers": "Said by",
@@ -56,6 +56,9 @@ LABELS = {
     "fuzzy": "Typo-tolerant",
     "mode": "Words combine",
 }
+# How a choice reads on the page, where its value is terse (the URL keeps the value).
+CHOICE_LABELS = {"date": "newest first", "default": "search syntax", "all": "every word"}
+CHOICE_LABELS |= {"any": "any word", "literal": "exact text"}
 SUGGESTIONS = {
     "speakers": "speaker-names",
     "participants": "speaker-names",

@@ -128,7 +128,7 @@ def test_a_speaker_filter_names_whom_it_matched(web_url, synced_index) -> None:
         ({"q": "pricing", "limit": "abc"}, "limit must be a whole number"),
         ({"q": "pricing", "limit": "0"}, "limit must be a whole number from 1 to 100"),
         ({"q": "pricing", "bogus": "1"}, "unknown option 'bogus'"),
-        ({"q": "pricing", "start": "yesterday"}, "is not a date"),
+        ({"q": "pricing", "start": "soon"}, "is not a date"),
         ({"q": "pricing", "customer": "true", "internal": "true"}, "exclude each other"),
         ({"q": "pricing", "speakers": "zzzzqqqq"}, "zzzzqqqq"),
     ],
@@ -144,7 +144,11 @@ def test_a_bad_request_is_a_400_page_with_the_one_line_message(web_url, params, 
 def test_date_presets_and_paging_links_keep_the_search(web_url) -> None:
     page = get(web_url, "/", params={"q": "pricing", "customer": "true", "limit": "10"})
     presets = re.findall(r'<li><a href="([^"]+)">Last 7 days</a>', page.text)
-    assert presets and "customer=true" in presets[0] and "start=" in presets[0]
+    assert presets and "customer=true" in presets[0] and "start=7d" in presets[0]
+    recent = get(web_url, html.unescape(presets[0]))
+    start_box = re.search(r'<input id="f-start"[^>]*>', recent.text)
+    assert recent.status_code == 200 and start_box  # "7d" shown as typed, not as a date
+    assert 'value="7d"' in start_box.group() and 'type="text"' in start_box.group()
     following = next_link(page.text)
     assert following and "customer=true" in following and "offset=10" in following
 

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +208,7 @@ class _Site:
             "lists": sorted(set(forms.SUGGESTIONS.values())),
             "main_fields": main,
             "more_fields": more,
-            "presets": forms.date_presets(pairs, date.today()),
+            "presets": forms.date_presets(pairs),
             "page_sizes": forms.PAGE_SIZES,
             "choice_labels": forms.CHOICE_LABELS,
             "limit": dict(pairs).get("limit", "20"),

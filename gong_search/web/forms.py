@@ -179,11 +179,21 @@ def _field(name: str, prop: Mapping[str, Any], given: list[str]) -> FormField:
         return FormField(
             widget="select", choices=tuple(prop["enum"]), value=value or default, **common
         )
-    if prop.get("format") == "date-time":
-        return FormField(widget="date", value=value[:10], **common)
+    if prop.get("format") == "date-time":  # a date box, unless the URL holds "7d" and such
+        plain = value[:10] if _is_day(value[:10]) else ""
+        widget = "date" if plain or not value else "text"
+        return FormField(widget=widget, value=plain or value, **common)
     if kind in ("integer", "number"):
         return FormField(widget="number", value=value, minimum=prop.get("minimum"), **common)
     return FormField(widget="text", value=value, **common)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 # -- URLs --------------------------------------------------------------------------------
@@ -226,28 +236,20 @@ def facet_chosen(pairs: Sequence[tuple[str, str]], facet: str, value: str) -> bo
     return (facet + "s", value) in pairs
 
 
-def date_presets(pairs: Sequence[tuple[str, str]], today: date) -> list[tuple[str, str]]:
-    """(label, URL) for the date ranges people ask for most."""
-    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    previous = (quarter - timedelta(days=1)).replace(day=1)
-    previous = date(previous.year, 3 * ((previous.month - 1) // 3) + 1, 1)
-    ranges = [
-        ("Last 7 days", today - timedelta(days=7), None),
-        ("Last 30 days", today - timedelta(days=30), None),
-        ("This quarter", quarter, None),
-        ("Last quarter", previous, quarter),
-        ("Any time", None, None),
-    ]
+# Date ranges people ask for most, as words the library reads (the URL stays relative:
+# a bookmarked "last 7 days" means the last 7 days whenever it is opened).
+PRESETS = (
+    ("Last 7 days", "7d", None),
+    ("Last 30 days", "30d", None),
+    ("This quarter", "this quarter", None),
+    ("Last quarter", "last quarter", "last quarter"),
+    ("Any time", None, None),
+)
+
+
+def date_presets(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, URL) of the search over each preset range."""
     return [
-        (
-            label,
-            url_for(
-                "/",
-                pairs,
-                start=start.isoformat() if start else None,
-                end=end.isoformat() if end else None,
-                offset=None,
-            ),
-        )
-        for label, start, end in ranges
+        (label, url_for("/", pairs, start=start, end=end, offset=None))
+        for label, start, end in PRESETS
     ]

@@ -44,7 +44,9 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve a search page on 127.0.0.1 and print its URL (Ctrl-C stops).
+    """Search in a browser: a local page over the index.
+
+    Serves the page on 127.0.0.1 and prints its URL; Ctrl-C stops it.
 
     Examples:
 

@@ -33,6 +33,7 @@ from .cli_config import config_command
 from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_mcp import calls, mcp
 from .cli_search import search_command
+from .cli_serve import serve
 from .cli_sync import check, simulate, sync
 from .cliparse import (
     COLOR_CHOICES,
@@ -292,6 +293,7 @@ def speakers(
 
 app.command()(calls)
 app.command()(mcp)
+app.command()(serve)
 
 
 @app.command()

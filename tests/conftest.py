@@ -114,3 +114,31 @@ def crafted_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with make_simulator(tenant_dir=write_tenant(base / "tenant")) as simulator:
         run_sync(simulator, base / "index")
     return base / "index"
+
+
+@pytest.fixture(scope="session")
+def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/web_tenant.py's calls (script, markup, javascript: links) synced via the simulator."""
+    from .web_tenant import write_tenant
+
+    base = tmp_path_factory.mktemp("hostile-web")
+    with make_simulator(tenant_dir=write_tenant(base / "tenant")) as simulator:
+        run_sync(simulator, base / "index")
+    return base / "index"
+
+
+@pytest.fixture(scope="session")
+def web_url(synced_index: Path) -> Iterator[str]:
+    """The search page over the shared synced index, on 127.0.0.1 (a random port)."""
+    from gong_search.web.server import WebServer
+
+    with WebServer(synced_index, port=0) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def hostile_url(hostile_index: Path) -> Iterator[str]:
+    from gong_search.web.server import WebServer
+
+    with WebServer(hostile_index, port=0) as server:
+        yield server.url

@@ -58,6 +58,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
         "search",
         "calls",
         "mcp",
+        "serve",
     ):
         assert f"gong-search {command}" in readme or f"`{command}" in readme, command
 

@@ -6,10 +6,8 @@ Light on purpose: the command line imports it for every command's help.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from . import model
 from .dates import parse_offset
@@ -21,8 +19,10 @@ UNITS = ("sentences", "seconds")
 
 
 @dataclass(frozen=True)
-class CallsOptions:
+class CallsOptions(model.Request):
     """Which calls to list: a date window, accounts, participants, title words, a page."""
+
+    error = QueryError  # what a bad value raises (exit 2, a tool error)
 
     start: datetime | None = option(None, help_of(SearchOptions, "start"), flag="--from")
     end: datetime | None = option(None, help_of(SearchOptions, "end"), flag="--to")
@@ -40,18 +40,12 @@ class CallsOptions:
         if self.start and self.end and _not_after(self.end, self.start):
             raise QueryError("--to must be after --from")
 
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        return model.json_schema(cls)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> CallsOptions:
-        return model.from_mapping(cls, mapping, QueryError)
-
 
 @dataclass(frozen=True)
-class WindowOptions:
+class WindowOptions(model.Request):
     """Which part of a call's transcript to read: around a moment, or from its start."""
+
+    error = QueryError  # what a bad value raises (exit 2, a tool error)
 
     at: str | None = option(None, "Centre on this moment of the call (m:ss, h:mm:ss or seconds).")
     before: int = option(10, "How much to show before `at` (see unit).", minimum=0)
@@ -62,11 +56,3 @@ class WindowOptions:
         model.check_fields(self, QueryError)
         if self.at is not None:
             parse_offset(self.at)  # a bad time is refused when the request is built
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        return model.json_schema(cls)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> WindowOptions:
-        return model.from_mapping(cls, mapping, QueryError)

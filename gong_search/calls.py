@@ -23,7 +23,7 @@ from .filtering import FUZZY
 from .gong.records import EPOCH, LATEST, Call
 from .names import resolve_fuzzy
 from .sentences import SentenceRow, account_domains, normalize_name
-from .show import CallView, facts_json, sentence_json, show_call
+from .show import CallView, call_header_json, facts_json, sentence_json, show_call
 
 SCHEMA_VERSION = 1
 
@@ -37,12 +37,7 @@ class CallSummary:
     def as_json(self) -> dict[str, Any]:
         c = self.call
         return {
-            "call_id": c.id,
-            "title": c.title,
-            "url": c.url,
-            "started": c.started.astimezone().isoformat(),
-            "duration": c.duration,
-            "host": self.host_name,
+            **call_header_json(c, self.host_name),
             "sentences": self.sentences,
             **call_facts_json(c),
         }

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from .dates import parse_when
 from .errors import GongSearchError
@@ -26,6 +26,23 @@ from .errors import GongSearchError
 M = TypeVar("M")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
+
+
+class Request:
+    """What every request model answers by itself (a dataclass base with no fields):
+    its JSON Schema, for an MCP tool or a web form, and how to build it from a flat mapping
+    of strings (a URL query string, MCP arguments), failing with the model's ``error``."""
+
+    error: ClassVar[type[GongSearchError]] = GongSearchError
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """Every option with its type, default and help."""
+        return json_schema(cls)
+
+    @classmethod
+    def from_mapping(cls: type[M], mapping: Mapping[str, Any]) -> M:
+        return from_mapping(cls, mapping, cls.error)  # type: ignore[attr-defined]
 
 
 def option(

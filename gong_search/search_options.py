@@ -5,10 +5,8 @@ from the CLI, a script, a URL query string or an MCP call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from . import model
 from .engine import FACETS, WITHIN
@@ -22,8 +20,10 @@ MAX_QUERY_CHARS = 2_000  # also for --title
 
 
 @dataclass(frozen=True)
-class SearchOptions:
+class SearchOptions(model.Request):
     """Everything ``search`` accepts besides the query: filters, paging, context."""
+
+    error = QueryError  # what a bad value raises (exit 2, a tool error)
 
     mode: str = option(
         "default", "How words combine: default (syntax), all, any, or literal.", choices=MODES
@@ -108,16 +108,6 @@ class SearchOptions:
             within_bounds("--title", self.title)
         if self.start and self.end and _not_after(self.end, self.start):
             raise QueryError("--to must be after --from")
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        """Every option with its type, default and help: for an MCP tool or a web form."""
-        return model.json_schema(cls)
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> SearchOptions:
-        """Options from a flat mapping of strings (a URL query string, MCP arguments)."""
-        return model.from_mapping(cls, mapping, QueryError)
 
     def affiliation_filter(self) -> tuple[str, ...]:
         """The affiliations to keep: ``--customer`` includes dial-ins without one."""

@@ -36,12 +36,7 @@ class CallView:
         c = self.call
         found = {
             "schema_version": SCHEMA_VERSION,
-            "call_id": c.id,
-            "title": c.title,
-            "url": c.url,
-            "started": c.started.astimezone().isoformat(),
-            "duration": c.duration,
-            "host": self.host_name,
+            **call_header_json(c, self.host_name),
             "parties": [
                 {
                     "name": p.display_name,
@@ -83,6 +78,18 @@ class SpeakerList:
 
     def json_rows(self) -> Iterator[dict]:
         return (speaker_json(s) for s in self.speakers)
+
+
+def call_header_json(call: Call, host_name: str) -> dict:
+    """A call's id, title, link, start, length and host: how every answer names a call."""
+    return {
+        "call_id": call.id,
+        "title": call.title,
+        "url": call.url,
+        "started": call.started.astimezone().isoformat(),
+        "duration": call.duration,
+        "host": host_name,
+    }
 
 
 def facts_json(facts: CallFacts | None) -> dict:

@@ -110,3 +110,23 @@ def crafted_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with make_simulator(tenant_dir=write_tenant(base / "tenant")) as simulator:
         run_sync(simulator, base / "index")
     return base / "index"
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real single-node OpenSearch cluster for the whole session (see opensearch_node)."""
+    from . import opensearch_node
+
+    reason = opensearch_node.missing_tools()
+    if reason:
+        if opensearch_node.required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    opensearch_node.build()
+    node = opensearch_node.Node(
+        tmp_path_factory.mktemp("opensearch"), **{"discovery.type": "single-node"}
+    )
+    try:
+        yield node.start().url
+    finally:
+        node.stop()

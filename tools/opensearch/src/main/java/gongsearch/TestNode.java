@@ -12,6 +12,7 @@ import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
+import org.opensearch.painless.PainlessPlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -25,7 +26,7 @@ import org.opensearch.transport.Netty4Plugin;
  */
 public final class TestNode extends Node {
   private static final List<Class<? extends Plugin>> PLUGINS =
-      List.of(Netty4Plugin.class, CommonAnalysisPlugin.class);
+      List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class);
 
   private TestNode(Environment env, Collection<Class<? extends Plugin>> plugins) {
     // The protected constructor is the only way to hand classpath plugins to a node.

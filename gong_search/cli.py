@@ -17,12 +17,15 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from . import config, exits
+from . import config, engine_choice, exits
 from .cli_common import (
     SHOW_FORMATS,
     SPEAKERS_FORMATS,
     STATUS_FORMATS,
+    EngineOpt,
     IndexOpt,
+    OpenSearchUrlOpt,
+    choose_engine,
     format_option,
     say,
 )
@@ -74,6 +77,7 @@ class GongGroup(TyperGroup):
         as_json = exits.wants_json(args)
         try:
             _check_utf8(args)
+            engine_choice.reset()  # in-process callers (tests) run many commands
             return super().invoke(ctx)
         except GongSearchError as exc:
             exits.fail(str(exc), exc.code, exc.exit_code, as_json)
@@ -121,11 +125,14 @@ app.command()(sync)
 def status(
     index: IndexOpt = None,
     format: Annotated[str, format_option(STATUS_FORMATS)] = "table",
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
 ) -> None:
     """What the index holds: calls, sentences, speakers, dates, pending transcripts, health."""
     from .output import emit
     from .status import status as read_status
 
+    choose_engine(engine, opensearch_url)
     result = read_status(config.index_dir(index))
     emit(result, format)
     if result.problems:  # a running sync's catalog being a page ahead is not a problem
@@ -133,10 +140,13 @@ def status(
 
 
 @app.command()
-def reindex(index: IndexOpt = None) -> None:
+def reindex(
+    index: IndexOpt = None, engine: EngineOpt = None, opensearch_url: OpenSearchUrlOpt = None
+) -> None:
     """Rebuild the search index from the local catalog (no network, no quota)."""
     from .harvest import reindex as run_reindex
 
+    choose_engine(engine, opensearch_url)
     signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
     count = run_reindex(config.index_dir(index))
     typer.echo(f"reindexed {plural(count, 'sentence')}")
@@ -152,12 +162,15 @@ def show(
     at: Annotated[str | None, typer.Option("--at", help="Only around this moment (m:ss).")] = None,
     context: Annotated[int, typer.Option("--context", "-C", help="Sentences around --at.")] = 10,
     format: Annotated[str, format_option(SHOW_FORMATS)] = "table",
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
 ) -> None:
     """A call's header (title, date, URL, parties) and its transcript with speakers and times."""
     from .dates import parse_offset
     from .output import emit
     from .show import show_call
 
+    choose_engine(engine, opensearch_url)
     if context < 0:
         raise GongSearchError("--context must not be negative")
     at_ms = parse_offset(at) if at else None

@@ -14,7 +14,15 @@ from typing import Annotated
 import typer
 
 from . import config
-from .cli_common import SEARCH_FORMATS, IndexOpt, format_option, say
+from .cli_common import (
+    SEARCH_FORMATS,
+    EngineOpt,
+    IndexOpt,
+    OpenSearchUrlOpt,
+    choose_engine,
+    format_option,
+    say,
+)
 from .errors import QueryError
 from .model import help_of
 from .search_options import SearchOptions
@@ -36,6 +44,8 @@ def search_command(
         ),
     ],
     index: IndexOpt = None,
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Require every word.")] = False,
     any_: Annotated[bool, typer.Option("--any", help="Any word (plain OR).")] = False,
     literal: Annotated[
@@ -122,6 +132,7 @@ def search_command(
     from .search import export as run_export
     from .search import search as run_search
 
+    choose_engine(engine, opensearch_url)
     text = " ".join(query)
     if csv_file:
         format, output = "csv", csv_file

@@ -18,10 +18,13 @@ from .cli_common import (
     AccessKeyOpt,
     BaseUrlOpt,
     CredsOpt,
+    EngineOpt,
     IndexOpt,
+    OpenSearchUrlOpt,
     RateOpt,
     SecretKeyOpt,
     SecretStdinOpt,
+    choose_engine,
     say,
 )
 from .errors import GongSearchError
@@ -146,6 +149,8 @@ def simulate(
 
 def sync(
     index: IndexOpt = None,
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
     from_: Annotated[
         str | None, typer.Option("--from", help="Start (YYYY-MM-DD or ISO 8601).")
     ] = None,
@@ -187,6 +192,7 @@ def sync(
     from .harvest import sync as run_sync
     from .render import SyncProgressView
 
+    choose_engine(engine, opensearch_url)
     start, end = parse_window(from_, to, tz)
     options = SyncOptions(
         start=start,

@@ -62,6 +62,12 @@ def use(engine: str | None = None, url: str | None = None) -> EngineChoice:
     return _chosen
 
 
+def reset() -> None:
+    """Forget :func:`use`'s choice (each CLI invocation makes its own)."""
+    global _chosen
+    _chosen = None
+
+
 def current() -> EngineChoice:
     """The choice made by :func:`use`, else the environment's."""
     return _chosen if _chosen is not None else resolve()

@@ -3,7 +3,9 @@
 ``whoosh`` (the default) keeps them in the index directory; ``opensearch`` in a cluster
 reached at ``--opensearch-url`` / ``GONG_SEARCH_OPENSEARCH_URL``. Credentials for the
 cluster come from the environment only (``GONG_SEARCH_OPENSEARCH_USER`` and
-``..._PASSWORD``, or ``..._API_KEY``) and are wrapped in :class:`~.config.Secret` at once.
+``..._PASSWORD``, or ``..._API_KEY``) and are wrapped in :class:`~.config.Secret` at once;
+new indexes get ``GONG_SEARCH_OPENSEARCH_SHARDS`` primary shards (default 1) under the prefix
+``GONG_SEARCH_OPENSEARCH_PREFIX`` (default ``gong-search``), one prefix per tenant.
 The catalog stays local either way.
 """
 
@@ -29,6 +31,7 @@ class EngineChoice:
     user: str | None = None
     password: Secret | None = field(default=None, repr=False)
     api_key: Secret | None = field(default=None, repr=False)
+    shards: int = 1  # primary shards of a new index (see docs/scale-out.md)
 
 
 _chosen: EngineChoice | None = None
@@ -47,6 +50,7 @@ def resolve(engine: str | None = None, url: str | None = None) -> EngineChoice:
         user=env.get("GONG_SEARCH_OPENSEARCH_USER") or None,
         password=_secret(env.get("GONG_SEARCH_OPENSEARCH_PASSWORD")),
         api_key=_secret(env.get("GONG_SEARCH_OPENSEARCH_API_KEY")),
+        shards=_shards(env.get("GONG_SEARCH_OPENSEARCH_SHARDS") or "1"),
     )
     if not chosen.prefix.replace("-", "").replace("_", "").isalnum() or chosen.prefix != (
         chosen.prefix.lower()
@@ -75,6 +79,12 @@ def current() -> EngineChoice:
 
 def with_url(choice: EngineChoice, url: str) -> EngineChoice:
     return replace(choice, url=_checked_url(url))
+
+
+def _shards(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 1024:
+        raise ConfigError("GONG_SEARCH_OPENSEARCH_SHARDS must be a whole number from 1 to 1024")
+    return int(value)
 
 
 def _secret(value: str | None) -> Secret | None:

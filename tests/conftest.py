@@ -130,3 +130,15 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield node.start().url
     finally:
         node.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on a real OpenSearch node may include building the harness and starting (or
+    restarting) JVMs: on a loaded 2-core machine that alone can take minutes."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_node = "opensearch_url" in getattr(item, "fixturenames", ()) or (
+            params is not None and params.params.get("engine") == "opensearch"
+        )
+        if on_node or item.module.__name__.endswith(("opensearch_cli", "opensearch_cluster")):
+            item.add_marker(pytest.mark.timeout(900))

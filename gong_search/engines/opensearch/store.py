@@ -79,6 +79,7 @@ class Store:
 
     def __init__(self, choice: EngineChoice, index_dir: Path) -> None:
         self.url = choice.url
+        self.shards = choice.shards
         self.alias = alias_for(choice, index_dir)
         self.client = client_for(choice)
 
@@ -97,12 +98,12 @@ class Store:
                 return None
             return next(iter(self.client.indices.get_alias(name=self.alias)))
 
-    def new_generation(self, shards: int = 1) -> str:
+    def new_generation(self) -> str:
         names = self.generations()
         last = int(names[-1].rsplit("-g", 1)[1]) if names else 0
         name = f"{self.alias}-g{last + 1}"
         with talking(self.url):
-            self.client.indices.create(index=name, body=index_body(shards))
+            self.client.indices.create(index=name, body=index_body(self.shards))
         return name
 
     def switch_to(self, generation: str) -> None:

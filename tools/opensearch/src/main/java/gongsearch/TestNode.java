@@ -46,11 +46,27 @@ public final class TestNode extends Node {
     String nodeName = settings.get("node.name", "test-node");
     Path config = Path.of(settings.get("path.home")).resolve("config");
     Files.createDirectories(config);
+    // warnings and errors to stdout (the test harness keeps it as node.log)
+    Files.writeString(
+        config.resolve("log4j2.properties"),
+        String.join(
+            "\n",
+            "status = error",
+            "appender.console.type = Console",
+            "appender.console.name = console",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] [%node_name] %m%n",
+            "rootLogger.level = warn",
+            "rootLogger.appenderRef.console.ref = console",
+            "logger.node.name = org.opensearch.node.Node",
+            "logger.node.level = info",
+            ""));
     LogConfigurator.registerErrorListener();
     Environment env =
         InternalSettingsPreparer.prepareEnvironment(
             settings, Collections.emptyMap(), config, () -> nodeName);
-    LogConfigurator.configureWithoutConfig(env.settings());
+    LogConfigurator.setNodeName(nodeName);
+    LogConfigurator.configure(env);
     TestNode node = new TestNode(env, PLUGINS);
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()

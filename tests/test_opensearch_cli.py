@@ -160,3 +160,22 @@ def test_killed_sync_on_opensearch_resumes_to_the_same_answers(shared_sim, both,
         got = [key(h) for h in hits(mine, query, "--sort", "date", "-n", "0")]
         assert got == [key(h) for h in hits(reference, query, "--sort", "date", "-n", "0")]
     assert json.loads(cli("status", *mine, "-f", "json").stdout)["in_sync"]
+
+
+def test_a_prefix_for_too_many_words_is_refused_as_on_whoosh(opensearch_url, tmp_path) -> None:
+    """The same bound and message as the Whoosh engine: 1,000 words per prefix."""
+    from gong_search.errors import QueryError
+
+    from .test_engine_contract import REP, joined
+
+    words = " ".join(f"zq{n:04d}x" for n in range(1_001))
+    engine = open_engine(tmp_path / "ix", EngineChoice("opensearch", opensearch_url))
+    engine.prepare()
+    with engine.writer() as writer:
+        writer.replace(joined("c1", [(REP, words)]), "v1")
+    with engine.searcher() as searcher:
+        with pytest.raises(QueryError, match="more than 1,000 different words"):
+            searcher.search("zq*", "default", False, Filters())
+        with pytest.raises(QueryError, match="give more letters"):
+            searcher.count("zq*", "default", False, Filters())
+        assert searcher.count("zq0*", "default", False, Filters()) == (1, 1)  # 1,000: allowed

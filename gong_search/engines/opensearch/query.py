@@ -10,7 +10,7 @@ sent as ``term``/``span_term`` clauses, never re-analysed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import query
 
@@ -36,6 +36,7 @@ class Plan:
     call_filters: list[dict]
     terms: set[str]
     prefixes: set[str]
+    patterns: list[tuple[str, dict]] = field(default_factory=list)  # text prefixes, wildcards
 
     @property
     def matches(self) -> dict:
@@ -66,12 +67,31 @@ def plan(text: str, mode: str, fuzzy: bool) -> Plan:
     terms, prefixes = _highlighted(parsed)
     call_filters = [translate(c) for c in call_terms]
     exact = translate(parsed)
+    marks = (terms, prefixes, _patterns(parsed))
     if mode == "all" or either == parsed or _has_operators(text):
-        return Plan([exact], exact, call_filters, terms, prefixes)
+        return Plan([exact], exact, call_filters, *marks)
     relaxed = translate(either)
     if mode == "any":
-        return Plan([relaxed], exact, call_filters, terms, prefixes)
-    return Plan([exact, relaxed], exact, call_filters, terms, prefixes)
+        return Plan([relaxed], exact, call_filters, *marks)
+    return Plan([exact, relaxed], exact, call_filters, *marks)
+
+
+def _patterns(q: query.Query) -> list[tuple[str, dict]]:
+    """Each text prefix or wildcard (as typed) with a clause that expands it to at most
+    one word more than :data:`MAX_EXPANSIONS`, to check the bound before searching."""
+    found = []
+    for node in q.leaves() if q.children() else [q]:
+        if getattr(node, "fieldname", None) != "text":
+            continue
+        rewrite = f"top_terms_{MAX_EXPANSIONS + 1}"
+        if isinstance(node, query.Prefix):
+            clause = {"prefix": {"text": {"value": _folded(node.text), "rewrite": rewrite}}}
+            found.append((node.text, clause))
+        elif isinstance(node, query.Wildcard):
+            found.append(
+                (node.text, {"wildcard": {"text": {"value": node.text, "rewrite": rewrite}}})
+            )
+    return found
 
 
 def _fuzzy(q: query.Query) -> query.Query:
@@ -180,7 +200,7 @@ def _prefix(node: query.Prefix) -> dict:
 def filter_clauses(filters: Filters, call_filters: list[dict]) -> list[dict]:
     """Every filter as a non-scoring clause on sentence documents."""
     found: list[dict] = [SENTENCES, *call_filters]
-    for field, values in (
+    for name, values in (
         ("speaker_key", filters.speaker_keys),
         ("affiliation", filters.affiliations),
         ("call_id", filters.call_ids),
@@ -188,7 +208,7 @@ def filter_clauses(filters: Filters, call_filters: list[dict]) -> list[dict]:
         ("account", filters.accounts),
     ):
         if values:
-            found.append({"terms": {field: list(values)}})
+            found.append({"terms": {name: list(values)}})
     if filters.title:
         found.append({"match": {"title": {"query": filters.title, "operator": "and"}}})
     if filters.start or filters.end:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...engine import Filters, RawHit, RawResult, Sentence
+from ...errors import IndexStoreError, QueryError
 from ..whoosh.schema import SCHEMA
-from .query import SENTENCES, Plan, explain, filter_clauses, plan
+from .query import MAX_EXPANSIONS, SENTENCES, Plan, explain, filter_clauses, plan
 from .store import Store, talking
 
 PAGE = 5_000  # hits per request when reading deep
@@ -51,7 +52,7 @@ class OpenSearchSearcher:
         want: int | None = 20,
         highlight: bool = True,
     ) -> RawResult:
-        planned = plan(text, mode, fuzzy)
+        planned = self._plan(text, mode, fuzzy)
         where = filter_clauses(filters, planned.call_filters)
         marks = (planned.terms, planned.prefixes) if highlight and sort != "date" else None
         if sort == "date":
@@ -77,7 +78,7 @@ class OpenSearchSearcher:
         return RawResult(ranked, total, all_words, build)  # type: ignore[arg-type]
 
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
-        planned = plan(text, mode, fuzzy)
+        planned = self._plan(text, mode, fuzzy)
         q = _bool(planned.matches, filter_clauses(filters, planned.call_filters))
         return self.store.count({"query": q}), sum(1 for _ in self._distinct("call_id", q))
 
@@ -94,9 +95,32 @@ class OpenSearchSearcher:
         return sorted(self._distinct(field, {"term": {"kind": "call"}}))
 
     def explain(self, text: str, mode: str, fuzzy: bool) -> str:
-        return explain(plan(text, mode, fuzzy))
+        return explain(self._plan(text, mode, fuzzy))
 
     # -- inside --
+
+    def _plan(self, text: str, mode: str, fuzzy: bool) -> Plan:
+        """The plan, refused (as on Whoosh) when a prefix or wildcard stands for more than
+        MAX_EXPANSIONS words: ``a*`` on a large index would be slow and mean little."""
+        planned = plan(text, mode, fuzzy)
+        store = self.store
+        for shown, clause in planned.patterns:
+            with talking(store.url):
+                checked = store.client.indices.validate_query(
+                    index=store.alias,
+                    body={"query": clause},
+                    params={"explain": "true", "rewrite": "true", "all_shards": "true"},
+                )
+            words = max(
+                (e.get("explanation", "").count("text:") for e in checked["explanations"]),
+                default=0,
+            )
+            if words > MAX_EXPANSIONS:
+                raise QueryError(
+                    f"{shown!r} matches more than {MAX_EXPANSIONS:,} different words; "
+                    "give more letters before the * or ?"
+                )
+        return planned
 
     def _ranked(
         self, planned: Plan, where: list[dict], want: int | None
@@ -178,8 +202,6 @@ class OpenSearchSearcher:
 
 
 def raise_missing(store: Store) -> None:
-    from ...errors import IndexStoreError
-
     raise IndexStoreError(
         f"{store.url}: no search index for this catalog (run `gong-search sync` or `reindex`)"
     )

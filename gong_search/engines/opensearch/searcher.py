@@ -130,13 +130,15 @@ class OpenSearchSearcher:
         ranked: list[tuple[dict, bool]] = []
         total = 0
         earlier: list[dict] = []
+        two_tiers = len(planned.tiers) > 1  # else (--any) hits are marked by a named query
+        named = planned.all_words if planned.tiered and not two_tiers else None
         for rank, tier in enumerate(planned.tiers):
             q = _bool(tier, where, excluded=earlier)
             total += self.store.count({"query": q})
             left = None if want is None else want - len(ranked)
             if left is None or left > 0:
-                first = rank == 0 and planned.tiered
-                ranked += [(hit, first) for hit in self._read(q, BY_SCORE, left)]
+                read = self._read(_bool(tier, where, earlier, named), BY_SCORE, left)
+                ranked += [(hit, rank == 0 and two_tiers) for hit in read]
             earlier.append(tier)
         return ranked, total
 
@@ -213,8 +215,8 @@ def _bool(
     body: dict = {"must": [must], "filter": where}
     if excluded:
         body["must_not"] = list(excluded)
-    if named is not None:  # marks the hits with every word (hit.matched_queries)
-        body["should"] = [{"bool": {"must": [named], "_name": ALL_WORDS}}]
+    if named is not None:  # marks the hits with every word (hit.matched_queries), score + 0
+        body["should"] = [{"constant_score": {"filter": named, "boost": 0.0, "_name": ALL_WORDS}}]
     return {"bool": body}
 
 

@@ -180,3 +180,20 @@ def test_a_prefix_for_too_many_words_is_refused_as_on_whoosh(opensearch_url, tmp
         with pytest.raises(QueryError, match="give more letters"):
             searcher.count("zq*", "default", False, Filters())
         assert searcher.count("zq0*", "default", False, Filters()) == (1, 1)  # 1,000: allowed
+
+
+def test_a_filter_the_engine_does_not_know_is_refused_not_dropped() -> None:
+    """Filters added to the seam later must never widen an OpenSearch answer silently."""
+    import dataclasses
+
+    from gong_search.engines.opensearch.query import HANDLED, filter_clauses
+    from gong_search.errors import QueryError
+
+    assert {f.name for f in dataclasses.fields(Filters)} >= HANDLED
+    odd = dataclasses.make_dataclass(
+        "Later", [("deals", tuple, dataclasses.field(default=()))], bases=(Filters,), frozen=True
+    )
+    assert len(filter_clauses(odd(), [])) == 1  # left at its default: nothing to refuse
+    with pytest.raises(QueryError, match="cannot filter by deals"):
+        filter_clauses(odd(deals=("d1",)), [])
+    assert len(filter_clauses(Filters(hosts=("rita rep",)), [])) == 2

@@ -10,7 +10,7 @@ sent as ``term``/``span_term`` clauses, never re-analysed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from whoosh import query
 
@@ -197,8 +197,19 @@ def _prefix(node: query.Prefix) -> dict:
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
+HANDLED = {"speaker_keys", "affiliations", "call_ids", "hosts", "accounts", "title", "start", "end"}
+
+
 def filter_clauses(filters: Filters, call_filters: list[dict]) -> list[dict]:
-    """Every filter as a non-scoring clause on sentence documents."""
+    """Every filter as a non-scoring clause on sentence documents. A filter this engine
+    does not know yet is refused, never silently dropped (that would widen the answer)."""
+    unknown = [
+        f.name
+        for f in fields(filters)
+        if f.name not in HANDLED and getattr(filters, f.name) != f.default
+    ]
+    if unknown:
+        raise QueryError(f"the OpenSearch engine cannot filter by {', '.join(unknown)} yet")
     found: list[dict] = [SENTENCES, *call_filters]
     for name, values in (
         ("speaker_key", filters.speaker_keys),

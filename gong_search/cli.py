@@ -18,14 +18,17 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from . import config, exits, settings
+from . import config, engine_choice, exits, settings
 from .cli_activity import activity
 from .cli_common import (
     PIPED_HELP,
     SHOW_FORMATS,
     SPEAKERS_FORMATS,
     STATUS_FORMATS,
+    EngineOpt,
     IndexOpt,
+    OpenSearchUrlOpt,
+    choose_engine,
     format_option,
     say,
 )
@@ -105,6 +108,7 @@ class GongGroup(TyperGroup):
         try:
             _check_utf8(args)
             settings.file_values()  # a broken config file is one line, whatever the command
+            engine_choice.reset()  # in-process callers (tests) run many commands
             return super().invoke(ctx)
         except GongSearchError as exc:
             exits.fail(str(exc), exc.code, exc.exit_code, as_json)
@@ -175,6 +179,8 @@ app.command()(activity)
 def status(
     index: IndexOpt = None,
     format: Annotated[str | None, format_option(STATUS_FORMATS, PIPED_HELP)] = None,
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
 ) -> None:
     """What the index holds, and whether it is healthy.
 
@@ -190,6 +196,7 @@ def status(
     from .output import emit
     from .status import status as read_status
 
+    choose_engine(engine, opensearch_url)
     result = read_status(config.index_dir(index))
     emit(result, piped_default(format, STATUS_FORMATS))
     if result.problems:  # a running sync's catalog being a page ahead is not a problem
@@ -197,7 +204,9 @@ def status(
 
 
 @app.command()
-def reindex(index: IndexOpt = None) -> None:
+def reindex(
+    index: IndexOpt = None, engine: EngineOpt = None, opensearch_url: OpenSearchUrlOpt = None
+) -> None:
     """Rebuild the search index from the local catalog (no network).
 
     \b
@@ -210,6 +219,7 @@ def reindex(index: IndexOpt = None) -> None:
     from .harvest import reindex as run_reindex
     from .progress import ProgressView
 
+    choose_engine(engine, opensearch_url)
     signal.signal(signal.SIGTERM, exits.on_stop_signal)  # the half-built generation is removed
     with ProgressView("indexing", "reindex", plain=False) as view:  # logs get the total
         count = run_reindex(config.index_dir(index), progress=view.show)
@@ -233,6 +243,8 @@ def show(
         bool,
         typer.Option("--summary", help="Gong's brief, key points, highlights and outline."),
     ] = False,
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
 ) -> None:
     """Read a call: facts, parties and transcript (or summary).
 
@@ -252,6 +264,7 @@ def show(
     from .output import emit
     from .show import show_call
 
+    choose_engine(engine, opensearch_url)
     if context < 0:
         raise GongSearchError("--context must not be negative")
     set_display_zone(tz)

@@ -59,9 +59,33 @@ CredsOpt = Annotated[
         help="Credentials JSON (env GONG_CREDENTIALS; default ~/.config/gong/credentials.json).",
     ),
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where the searchable documents live: whoosh (in the index directory, the "
+        "default) or opensearch (env GONG_SEARCH_ENGINE).",
+        click_type=click.Choice(("whoosh", "opensearch")),
+    ),
+]
+OpenSearchUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--opensearch-url",
+        help="OpenSearch cluster for --engine opensearch (env GONG_SEARCH_OPENSEARCH_URL, "
+        "default http://127.0.0.1:9200); credentials only from the environment.",
+    ),
+]
 RateOpt = Annotated[
     float, typer.Option("--rate", help="Client-side request rate limit per second (0 = off).")
 ]
+
+
+def choose_engine(engine: str | None, opensearch_url: str | None) -> None:
+    """The engine this command's index uses: flags > environment (see engine_choice)."""
+    from . import engine_choice
+
+    engine_choice.use(engine, opensearch_url)
 
 
 def say(line: str, err: bool = False) -> None:

@@ -15,7 +15,15 @@ import click
 import typer
 
 from . import config
-from .cli_common import SEARCH_FORMATS, IndexOpt, format_option, say
+from .cli_common import (
+    SEARCH_FORMATS,
+    EngineOpt,
+    IndexOpt,
+    OpenSearchUrlOpt,
+    choose_engine,
+    format_option,
+    say,
+)
 from .completion import complete_accounts, complete_speakers, complete_trackers
 from .errors import QueryError
 from .model import help_of
@@ -39,6 +47,8 @@ def search_command(
         ),
     ] = None,
     index: IndexOpt = None,
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Require every word.")] = False,
     any_: Annotated[bool, typer.Option("--any", help="Any word (plain OR).")] = False,
     literal: Annotated[
@@ -173,6 +183,7 @@ def search_command(
     from .search import export as run_export
     from .search import search as run_search
 
+    choose_engine(engine, opensearch_url)
     text = " ".join(query or ())
     if csv_file:
         format, output = "csv", csv_file

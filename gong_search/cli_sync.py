@@ -18,10 +18,13 @@ from .cli_common import (
     AccessKeyOpt,
     BaseUrlOpt,
     CredsOpt,
+    EngineOpt,
     IndexOpt,
+    OpenSearchUrlOpt,
     RateOpt,
     SecretKeyOpt,
     SecretStdinOpt,
+    choose_engine,
     say,
 )
 from .errors import GongSearchError
@@ -177,6 +180,8 @@ def simulate(
 
 def sync(
     index: IndexOpt = None,
+    engine: EngineOpt = None,
+    opensearch_url: OpenSearchUrlOpt = None,
     from_: Annotated[
         str | None, typer.Option("--from", help="Start: 2026-01-05, ISO 8601, 7d, last week.")
     ] = None,
@@ -235,6 +240,7 @@ def sync(
     from .harvest import sync as run_sync
     from .progress import SyncProgressView
 
+    choose_engine(engine, opensearch_url)
     start, end = parse_window(from_, to, tz)
     options = SyncOptions(
         start=start,

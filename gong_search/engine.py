@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+from . import engine_choice
+from .engine_choice import EngineChoice
 from .sentences import CallSentences
 
 WITHIN = ("transcript", "summary", "comments", "all")  # what a search reads (--in)
@@ -240,8 +242,14 @@ class Engine(Protocol):
         """Create an empty index if there is none; remove abandoned partial rebuilds."""
 
 
-def open_engine(index_dir: Path) -> Engine:
-    """The engine for an index directory (Whoosh; a second engine is chosen here)."""
+def open_engine(index_dir: Path, choice: EngineChoice | None = None) -> Engine:
+    """The engine for an index directory: Whoosh (in it) unless ``choice`` (default: the
+    ``--engine`` flag's or the environment's, see :mod:`.engine_choice`) says OpenSearch."""
+    choice = choice or engine_choice.current()
+    if choice.name == "opensearch":
+        from .engines.opensearch import OpenSearchEngine
+
+        return OpenSearchEngine(Path(index_dir), choice)
     from .engines.whoosh import WhooshEngine
 
     return WhooshEngine(Path(index_dir))

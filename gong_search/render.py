@@ -91,6 +91,11 @@ def _(result: Status, console: Console, plain: bool = False) -> None:
         ("last sync", result.last_sync or "never"),
         ("watermark", result.watermark or "-"),
         ("index size", f"{result.index_bytes / 1e6:.1f} MB"),
+        (
+            "engine",
+            result.engine
+            + (f" (cluster {result.cluster_health})" if result.cluster_health else ""),
+        ),  # fmt: skip
         ("catalog and index", _agreement(result)),
     ]
     for key, value in rows:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .catalog import CATALOG_NAME, Catalog
 from .engine import open_engine
+from .engine_choice import current as current_engine
 from .errors import CatalogError, IndexStoreError
 from .index_dir import no_index_here
 from .lock import running_holder
@@ -25,6 +26,8 @@ class Status:
     pending_transcripts: int = 0
     without_transcript: int = 0
     index_bytes: int = 0
+    engine: str = "whoosh"
+    cluster_health: str | None = None  # OpenSearch only: green, yellow or red
     first_call: str | None = None
     last_call: str | None = None
     last_sync: str | None = None
@@ -66,7 +69,10 @@ def status(index_dir: Path) -> Status:
         wanted = catalog.content_hashes()
         result.speakers = len(catalog.speakers())
     engine = open_engine(index_dir)
+    result.engine = current_engine().name
     try:
+        health = getattr(engine, "health", None)  # engines on a cluster report its health
+        result.cluster_health = health() if health else None
         have = engine.versions()
         stats = engine.stats()
         result.sentences, result.index_bytes = stats.sentences, stats.bytes

@@ -142,3 +142,35 @@ def hostile_url(hostile_index: Path) -> Iterator[str]:
 
     with WebServer(hostile_index, port=0) as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real single-node OpenSearch cluster for the whole session (see opensearch_node)."""
+    from . import opensearch_node
+
+    reason = opensearch_node.missing_tools()
+    if reason:
+        if opensearch_node.required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    opensearch_node.build()
+    node = opensearch_node.Node(
+        tmp_path_factory.mktemp("opensearch"), **{"discovery.type": "single-node"}
+    )
+    try:
+        yield node.start().url
+    finally:
+        node.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on a real OpenSearch node may include building the harness and starting (or
+    restarting) JVMs: on a loaded 2-core machine that alone can take minutes."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_node = "opensearch_url" in getattr(item, "fixturenames", ()) or (
+            params is not None and params.params.get("engine") == "opensearch"
+        )
+        if on_node or item.module.__name__.endswith(("opensearch_cli", "opensearch_cluster")):
+            item.add_marker(pytest.mark.timeout(900))

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from gong_search.engine import Engine, Filters, open_engine
+from gong_search.engine_choice import EngineChoice
 from gong_search.errors import QueryError
 from gong_search.gong.records import Call, Party
 from gong_search.sentences import CallSentences, SentenceRow, normalize_name
 
-ENGINES = ["whoosh"]
+ENGINES = ["whoosh", "opensearch"]
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 REP = Party("1", "Rita Rep", "rita@northwind.com", "", "501", "Internal", "")
 BUYER = Party("2", "John Smith", "john@acme.com", "", "", "External", "")
@@ -76,7 +77,10 @@ def joined(call_id: str, texts: list[tuple[Party, str]] | None = None) -> CallSe
 
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    made = open_engine(tmp_path / "ix")  # the one engine today; parametrised for the next
+    choice = EngineChoice()  # Whoosh, in the index directory
+    if request.param == "opensearch":  # a real node, started once per session
+        choice = EngineChoice("opensearch", request.getfixturevalue("opensearch_url"))
+    made = open_engine(tmp_path / "ix", choice)
     made.prepare()
     with made.writer() as writer:
         for call_id in CALLS:

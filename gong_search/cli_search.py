@@ -188,6 +188,10 @@ def search_command(
     if csv_file:
         format, output = "csv", csv_file
     fmt = choose_format(format, output)
+    if facet and not count and fmt in ("jsonl", "csv"):  # a line per hit: no room for counts
+        if format is not None or output is not None:
+            raise QueryError(f"--facet needs -f table or json (not {fmt}): counts are not hits")
+        fmt = "json"  # piped with --facet: one JSON document, hits and facets
     start, end = parse_window(from_, to, tz)
     set_display_zone(tz)
     options = SearchOptions(

@@ -115,9 +115,14 @@ def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
     return [name for name, _score, _i in found]
 
 
+_CRM_ID = re.compile(r"(?=.*\d)[0-9a-z]{15,18}")  # Salesforce-style ids: matched, not shown
+
+
 def no_match(kind: str, wanted: str, names: list[str]) -> str:
-    """The one message for a name that matches nobody: the three closest indexed names."""
-    near = ", ".join(closest_names(wanted, names)) or "none indexed"
+    """The one message for a name that matches nobody: the three closest indexed names
+    (CRM ids match when typed, but are no suggestion a person can use)."""
+    readable = [n for n in names if not _CRM_ID.fullmatch(n)]
+    near = ", ".join(closest_names(wanted, readable)) or "none indexed"
     return f"no {kind} matches {wanted!r} (closest: {near})"
 
 

@@ -49,6 +49,7 @@ class TalkStats:
     customer_sentences: int = 0
     talk_ms: int = 0
     speakers: dict[str, SpeakerTalk] = field(default_factory=dict)
+    by_email: dict[str, set[str]] = field(default_factory=dict)  # email -> speaker keys
 
     def share_of_talk(self, speaker: SpeakerTalk) -> float | None:
         """The speaker's share of all sentence time in the window (None: nobody spoke)."""
@@ -61,7 +62,7 @@ class TalkStats:
 
     def by_user(self, user_id: str, email: str) -> SpeakerTalk:
         """What this Gong user said: under their user id and their email (zero if nothing)."""
-        keys = [f"user:{user_id}"] + ([f"email:{email.lower()}"] if email else [])
+        keys = {f"user:{user_id}"} | (self.by_email.get(email.lower(), set()) if email else set())
         found = SpeakerTalk()
         for key in keys:
             found += self.speakers.get(key, SpeakerTalk())
@@ -82,9 +83,10 @@ def talk_stats(index_dir: Path, start: datetime, end: datetime) -> TalkStats:
 def _add_call(stats: TalkStats, joined: CallSentences) -> None:
     parties = {p.speaker_id: p for p in joined.call.parties if p.speaker_id}
     for row in joined.rows:
-        speaker = stats.speakers.setdefault(
-            _speaker_key(row, parties.get(row.speaker_id)), SpeakerTalk()
-        )
+        key = _speaker_key(row, parties.get(row.speaker_id))
+        speaker = stats.speakers.setdefault(key, SpeakerTalk())
+        if row.speaker_email:  # a user id differs between tenants; the email does not
+            stats.by_email.setdefault(row.speaker_email.lower(), set()).add(key)
         length = max(0, row.end_ms - row.start_ms)
         speaker.call_ids.add(row.call_id)
         speaker.sentences += 1

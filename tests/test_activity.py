@@ -540,3 +540,13 @@ def test_activity_records_are_parsed_leniently() -> None:
     window = parse_activity_window({"fromDateTime": "2025-01-01T00:00:00-08:00", "timeZone": 4})
     assert window.start == datetime(2025, 1, 1, 8, tzinfo=UTC) and window.end is None
     assert window.time_zone == ""
+
+
+def test_a_user_whose_id_differs_from_the_index_is_joined_by_email(synced_index: Path) -> None:
+    """Another tenant (or a re-created user) gives the same person a new Gong user id: the
+    index's talk is still theirs, found by e-mail, and never counted twice."""
+    with_ids = talk_stats(synced_index, datetime(1990, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    key, talk = next((k, t) for k, t in with_ids.speakers.items() if k.startswith("user:"))
+    email = next(e for e, keys in with_ids.by_email.items() if key in keys)
+    assert with_ids.by_user("no-such-id", email).sentences == talk.sentences > 0
+    assert with_ids.by_user(key.removeprefix("user:"), email).sentences == talk.sentences

@@ -76,6 +76,15 @@ def test_home_page_has_a_field_for_every_option_of_the_model(web_url, synced_ind
     assert f"{status(synced_index).calls:,} calls" in footer
 
 
+def test_a_choice_is_labelled_by_what_it_means_in_its_own_option(web_url) -> None:
+    """ "all" is "every word" as a match mode but "everything" as what to search in."""
+    page = get(web_url, "/").text
+    within = page.split('name="within"', 1)[1].split("</select>", 1)[0]
+    mode = page.split('name="mode"', 1)[1].split("</select>", 1)[0]
+    assert ">everything" in within
+    assert "every word" in mode and "every word" not in within
+
+
 def test_search_shows_the_librarys_hits_in_its_order(web_url, synced_index) -> None:
     page = get(web_url, "/", params={"q": "pricing objection", "customer": "true"})
     expected = search(synced_index, "pricing objection", customer=True, limit=20)

@@ -5,6 +5,7 @@ issue's example commands through the real CLI."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -217,6 +218,7 @@ def test_unknown_filter_values_are_one_line_errors(index):
         result = cli("--index", str(index), "pricing", *args)
         assert result.exit_code == 2 and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert not re.search(r"\b00\w{13,16}\b", result.stderr)  # no CRM id suggested
 
 
 def test_an_older_catalog_is_refreshed_without_fetching_transcripts(tenant, tmp_path, truth):
@@ -261,3 +263,14 @@ def _forget_details(index_dir: Path) -> None:
     db.execute("DELETE FROM state WHERE key = 'details_version'")
     db.commit()
     db.close()
+
+
+def test_facets_are_never_dropped_from_a_pipe(index):
+    """Piped, a search with --facet writes one JSON document (hits and facets); a format
+    with a line per hit is refused rather than silently losing the counts."""
+    piped = cli("--index", str(index), "pricing", "--facet", "speaker")
+    assert piped.exit_code == 0 and "facets" in json.loads(piped.stdout)
+    refused = cli("--index", str(index), "pricing", "--facet", "speaker", "-f", "jsonl")
+    assert refused.exit_code == 2 and "--facet needs" in refused.stderr
+    counted = cli("--index", str(index), "pricing", "--facet", "speaker", "--count", "-f", "jsonl")
+    assert "facets" in json.loads(counted.stdout)

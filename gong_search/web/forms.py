@@ -56,9 +56,16 @@ LABELS = {
     "fuzzy": "Typo-tolerant",
     "mode": "Words combine",
 }
-# How a choice reads on the page, where its value is terse (the URL keeps the value).
-CHOICE_LABELS = {"date": "newest first", "default": "search syntax", "all": "every word"}
-CHOICE_LABELS |= {"any": "any word", "literal": "exact text"}
+# How a choice of an option reads on the page, where its value is terse (the URL keeps the
+# value); by option, since one value ("all") means different things in different options.
+CHOICE_LABELS = {
+    ("sort", "date"): "newest first",
+    ("mode", "default"): "search syntax",
+    ("mode", "all"): "every word",
+    ("mode", "any"): "any word",
+    ("mode", "literal"): "exact text",
+    ("within", "all"): "everything (transcript, summaries, comments)",
+}
 SUGGESTIONS = {
     "speakers": "speaker-names",
     "participants": "speaker-names",

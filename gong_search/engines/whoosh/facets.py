@@ -3,13 +3,15 @@
 A call's documents are one range of document numbers ending at its call document (see the
 schema), so the sorted matches split into calls by bisection: per-call facets (account,
 deal, month...) cost one lookup per *call* with matches, read from the call document's
-stored ``facts`` once per searcher. Per-sentence facets read a column per match (speaker,
-affiliation, kind) or, for trackers (few sentences), intersect posting lists.
+stored ``facts`` once per searcher. Per-sentence facets (speaker, affiliation, kind) look
+up a code per match in an array read once from posting lists; trackers (few sentences)
+intersect posting lists.
 """
 
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 
@@ -20,12 +22,14 @@ from ...keys import normalize_name
 from . import topn
 from .filters import column
 
-COLUMN_FACETS = {"speaker": "speaker_key", "affiliation": "affiliation", "kind": "kind"}
+TERM_FACETS = {"speaker": "speaker_key", "affiliation": "affiliation", "kind": "kind"}
+NONE = -1  # a document without a value in the field (a summary has no speaker)
 
 
 class CallIndex:
-    """Every call's document range, and its facet values, for one searcher (segments are
-    immutable, so it stays right for the searcher's life)."""
+    """Every call's document range, its facet values, and per-document value codes for the
+    sentence facets, for one searcher (segments are immutable, so it stays right for the
+    searcher's life: a long-lived process pays for them once)."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
@@ -34,7 +38,7 @@ class CallIndex:
         sizes = column(reader, "sentences")
         self.starts = [end - sizes[end] for end in self.ends]
         self._facts: dict[int, dict[str, list[str]]] = {}
-        self._speaker_names: dict[str, str] = {}
+        self._codes: dict[str, tuple[array, list[str]]] = {}
 
     def slices(self, ordered: list[int]) -> Iterator[tuple[int, int, int]]:
         """(call document, first, last+1) positions in ``ordered`` for each call with
@@ -45,6 +49,11 @@ class CallIndex:
             if hi > lo:
                 yield end, lo, hi
 
+    def calls_with(self, docs: set[int]) -> int:
+        """How many calls hold any of ``docs`` (one bisection per call, not a column
+        read per document: ~10 us each, a second for 100,000 matches)."""
+        return sum(1 for _ in self.slices(sorted(docs)))
+
     def call_of(self, docnum: int) -> int:
         return self.ends[bisect.bisect_right(self.ends, docnum)]
 
@@ -54,11 +63,33 @@ class CallIndex:
             self._facts[call_doc] = stored.get("facts") or {}
         return self._facts[call_doc]
 
-    def speaker_name(self, key: str, docnum: int) -> str:
-        if key not in self._speaker_names:
-            stored = self.searcher.reader().stored_fields(docnum)
-            self._speaker_names[key] = stored.get("speaker_name") or key
-        return self._speaker_names[key]
+    def codes(self, name: str) -> tuple[array, list[str]]:
+        """(the value code of every document, the label of each code) for a sentence
+        facet: read once from the field's posting lists, then a list lookup per match
+        (reading a column per match cost ~10 us: a second for 100,000 matches)."""
+        if name not in self._codes:
+            self._codes[name] = self._read_codes(name)
+        return self._codes[name]
+
+    def _read_codes(self, name: str) -> tuple[array, list[str]]:
+        reader = self.searcher.reader()
+        field = TERM_FACETS[name]
+        codes = array("i", [NONE]) * reader.doc_count_all()
+        labels: list[str] = []
+        for term in reader.lexicon(field):
+            key = term.decode() if isinstance(term, bytes) else term
+            docs = topn.doc_set(self.searcher, query.Term(field, key))
+            if not docs:
+                continue
+            for docnum in docs:
+                codes[docnum] = len(labels)
+            labels.append(self._label(name, key, min(docs)))
+        return codes, labels
+
+    def _label(self, name: str, key: str, docnum: int) -> str:
+        if name == "speaker":
+            return self.searcher.reader().stored_fields(docnum).get("speaker_name") or key
+        return key.capitalize() if name == "affiliation" else key
 
 
 def facet_counts(
@@ -74,7 +105,7 @@ def facet_counts(
         elif name == "tracker":
             counts = _tracker_facet(index, matched)
         else:
-            counts = _column_facet(index, ordered, slices, name)
+            counts = _term_facet(index, ordered, slices, name)
         found[name] = _ranked(counts)
     return found
 
@@ -92,32 +123,20 @@ def _call_facet(index: CallIndex, slices: list[tuple[int, int, int]], name: str)
     return counts
 
 
-def _column_facet(
+def _term_facet(
     index: CallIndex, ordered: list[int], slices: list[tuple[int, int, int]], name: str
 ) -> Counts:
-    values = column(index.searcher.reader(), COLUMN_FACETS[name])
+    codes, labels = index.codes(name)
+    missing = "transcript" if name == "kind" else ""  # a sentence has no kind of its own
     counts: Counts = {}
     for _call_doc, lo, hi in slices:
-        per_call = Counter(values[d] for d in ordered[lo:hi])
-        for raw, sentences in per_call.items():
-            label = _label(index, name, raw, ordered, lo, hi, values)
+        for code, sentences in Counter(codes[d] for d in ordered[lo:hi]).items():
+            label = labels[code] if code != NONE else missing
             if label:
                 entry = counts.setdefault(label, [0, 0])
                 entry[0] += sentences
                 entry[1] += 1
     return counts
-
-
-def _label(index: CallIndex, name: str, raw, ordered, lo: int, hi: int, values) -> str:
-    value = raw.decode() if isinstance(raw, bytes) else str(raw or "")
-    if name == "kind":
-        return value or "transcript"
-    if name == "affiliation":
-        return value.capitalize()
-    if not value:  # a summary has no speaker
-        return ""
-    docnum = next(d for d in ordered[lo:hi] if values[d] == raw)
-    return index.speaker_name(value, docnum)
 
 
 def _tracker_facet(index: CallIndex, matched: set[int]) -> Counts:

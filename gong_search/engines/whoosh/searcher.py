@@ -30,7 +30,7 @@ class WhooshSearcher:
         self._call_ids = fl.column(self._reader, "call_id")
         self._kinds = fl.column(self._reader, "kind")
         self._call_cache: dict[Filters, fl.Ranges] = {}
-        self._calls: CallIndex | None = None  # built on the first facet request
+        self._calls: CallIndex | None = None  # built on the first count or facet request
         self._parser = parser()
 
     def close(self) -> None:
@@ -65,7 +65,7 @@ class WhooshSearcher:
         """(matching sentences, matching calls), exact, without scoring."""
         with reading(self.index_dir):
             ids = self._matching(text, mode, fuzzy, filters)
-            return len(ids), len({self._call_ids[d] for d in ids})
+            return len(ids), self._call_index().calls_with(ids)
 
     def facets(
         self, text: str, mode: str, fuzzy: bool, filters: Filters, names: tuple[str, ...]
@@ -73,9 +73,12 @@ class WhooshSearcher:
         """Exact counts per facet value over every match (see :mod:`.facets`)."""
         with reading(self.index_dir):
             ids = self._matching(text, mode, fuzzy, filters)
-            if self._calls is None:
-                self._calls = CallIndex(self._searcher)
-            return facet_counts(self._calls, ids, names)
+            return facet_counts(self._call_index(), ids, names)
+
+    def _call_index(self) -> CallIndex:
+        if self._calls is None:
+            self._calls = CallIndex(self._searcher)
+        return self._calls
 
     def context(self, handle: object, before: int, after: int) -> tuple[list, list]:
         """The sentences around a hit in the same call, in order.

@@ -45,15 +45,24 @@ def current_dir(index_dir: Path) -> Path | None:
 
 
 def new_generation(index_dir: Path) -> Path:
+    path = next_generation(index_dir)
+    create_generation(path)
+    return path
+
+
+def next_generation(index_dir: Path) -> Path:
+    """Where the next generation goes (not created yet)."""
     gens = [
         int(p.name.split("-")[1])
         for p in Path(index_dir).glob("whoosh-*")
         if p.name.split("-")[1].isdigit()
     ]
-    path = Path(index_dir) / f"whoosh-{max(gens, default=0) + 1}"
+    return Path(index_dir) / f"whoosh-{max(gens, default=0) + 1}"
+
+
+def create_generation(path: Path) -> None:
     ensure_private_dir(path)
     index.create_in(str(path), SCHEMA)
-    return path
 
 
 def switch_to(index_dir: Path, generation: Path) -> None:

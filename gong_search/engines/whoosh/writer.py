@@ -16,7 +16,7 @@ from whoosh import index
 from ...call_facts import CallFacts, call_facts
 from ...sentences import CallSentences, normalize_name
 from .schema import WRITER_SETTINGS
-from .store import new_generation, open_index, switch_to
+from .store import create_generation, next_generation, open_index, switch_to
 
 # -- writing -----------------------------------------------------------------------------
 
@@ -186,11 +186,13 @@ class IndexUpdater:
 
 def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
     """Build a fresh generation from ``calls`` and switch to it only once complete."""
-    generation = new_generation(index_dir)
-    ix = index.open_dir(str(generation))
-    writer = ix.writer(**WRITER_SETTINGS)
+    generation = next_generation(index_dir)
+    ix = writer = None
     count = 0
-    try:
+    try:  # from the first directory made: a signal anywhere leaves no half-built generation
+        create_generation(generation)
+        ix = index.open_dir(str(generation))
+        writer = ix.writer(**WRITER_SETTINGS)
         for joined, content_hash in calls:
             _add_call(writer, joined, content_hash)
             count += len(joined.rows)
@@ -203,13 +205,15 @@ def rebuild(index_dir: Path, calls: Iterable[tuple[CallSentences, str]]) -> int:
     return count
 
 
-def _discard(writer, ix: index.Index, generation: Path) -> None:
+def _discard(writer, ix: index.Index | None, generation: Path) -> None:
     """Remove a half-built generation. On a full disk cancelling the writer fails too (it
     flushes as it closes); the directory must go all the same, and the first error is the
     one to report."""
     try:
         with contextlib.suppress(Exception):
-            writer.cancel()
-        ix.close()
+            if writer is not None:
+                writer.cancel()
+        if ix is not None:
+            ix.close()
     finally:
         shutil.rmtree(generation, ignore_errors=True)

@@ -30,6 +30,8 @@ from whoosh.matching.binary import (
 )
 from whoosh.matching.wrappers import FilterMatcher
 
+from .postings import segment_postings
+
 # A ranked document as a plain tuple, compared in C: (-score, -call start, docnum).
 # Ascending order of this key is the documented order except between two calls that
 # started in the same second, which :func:`top` orders by call id.
@@ -227,37 +229,14 @@ def doc_set(searcher, q) -> set[int]:
 
 
 def _postings(searcher, fieldname: str, text: str) -> set[int]:
-    """A term's live documents, across segments."""
+    """A term's live documents, across segments (see :mod:`.postings`)."""
     found: set[int] = set()
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if (fieldname, text) in reader:
-            ids = _segment_postings(reader, fieldname, text)
-            found.update(ids if not offset else {offset + i for i in ids})
+            ids = segment_postings(reader, fieldname, text)
+            found.update(map(offset.__add__, ids) if offset else ids)
     return found
-
-
-def _segment_postings(reader, fieldname: str, text: str) -> set[int]:
-    """A term's live documents in one segment, a posting block at a time.
-
-    Whoosh 2.7's leaf matcher yields ids one Python call each (~4 us); its blocks hold
-    them as arrays, read here directly (pinned whoosh-reloaded 2.7.5; any other matcher
-    takes the slow, general path). Deleted documents are subtracted as the reader's own
-    ``postings`` filter would.
-    """
-    matcher = reader.postings(fieldname, text)
-    deleted: AbstractSet[int] = frozenset()
-    if isinstance(matcher, FilterMatcher):
-        matcher, deleted = matcher.child, reader.deleted_docs_set
-    if not hasattr(matcher, "_read_ids"):
-        return set(matcher.all_ids()) - deleted
-    found: set[int] = set()
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        found.update(matcher._ids)
-        matcher._next_block()
-    return found - deleted
 
 
 def top(matches: list[Match], want: int | None, call_of: Callable[[int], str]) -> list[Match]:

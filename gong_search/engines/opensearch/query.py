@@ -16,7 +16,14 @@ from whoosh import query
 
 from ...engine import Filters
 from ...errors import QueryError
-from ..whoosh.query import _and_not, _any_of, _has_operators, _phrases_as_words, _split_call_terms
+from ..whoosh.query import (
+    _and_not,
+    _any_of,
+    _fuzzy,
+    _has_operators,
+    _phrases_as_words,
+    _split_call_terms,
+)
 from ..whoosh.query import parser as shared_parser
 from ..whoosh.schema import WORDS, analyze
 from .mapping import MAPPINGS
@@ -92,17 +99,6 @@ def _patterns(q: query.Query) -> list[tuple[str, dict]]:
                 (node.text, {"wildcard": {"text": {"value": node.text, "rewrite": rewrite}}})
             )
     return found
-
-
-def _fuzzy(q: query.Query) -> query.Query:
-    """Every plain text term typo-tolerant: one edit (two from 6 letters), first letter kept."""
-
-    def swap(node: query.Query) -> query.Query:
-        if isinstance(node, query.Term) and node.fieldname == "text":
-            return query.FuzzyTerm("text", node.text, maxdist=1 if len(node.text) < 6 else 2)
-        return node.apply(swap)
-
-    return swap(q)
 
 
 def _highlighted(q: query.Query) -> tuple[set[str], set[str]]:

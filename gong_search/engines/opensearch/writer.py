@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ...sentences import CallSentences, normalize_name
+from ..documents import sentence_fields
 from .store import Store
 
 BATCH = 2_000  # documents per bulk request
@@ -33,16 +34,7 @@ def documents(joined: CallSentences, version: str) -> Iterator[tuple[str, dict]]
             {
                 **shared,
                 "kind": "sentence",
-                "text": row.text,
-                "ordinal": row.ordinal,
-                "speaker": f"{row.speaker_name} {row.speaker_email.replace('@', ' ')}",
-                "speaker_key": normalize_name(row.speaker_name),
-                "speaker_name": row.speaker_name,
-                "speaker_email": row.speaker_email,
-                "affiliation": row.affiliation.lower(),
-                "topic": row.topic.lower(),
-                "start_ms": row.start_ms,
-                "end_ms": row.end_ms,
+                **sentence_fields(row),
             },
         )
     yield f"{call.id}/call", {**shared, "kind": "call", "hash": version,

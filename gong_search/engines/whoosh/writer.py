@@ -15,6 +15,7 @@ from whoosh import index
 
 from ...call_facts import CallFacts, call_facts
 from ...sentences import CallSentences, normalize_name
+from ..documents import sentence_fields
 from .schema import WRITER_SETTINGS
 from .store import create_generation, next_generation, open_index, switch_to
 
@@ -24,20 +25,7 @@ from .store import create_generation, next_generation, open_index, switch_to
 def sentence_documents(joined: CallSentences) -> Iterable[dict]:
     call_id, started = joined.call.id, int(joined.call.started.timestamp())
     for row in joined.rows:
-        doc = {
-            "call_id": call_id,
-            "started": started,
-            "text": row.text,
-            "ordinal": row.ordinal,
-            "speaker": f"{row.speaker_name} {row.speaker_email.replace('@', ' ')}",
-            "speaker_key": normalize_name(row.speaker_name),
-            "speaker_name": row.speaker_name,
-            "speaker_email": row.speaker_email,
-            "affiliation": row.affiliation.lower(),
-            "topic": row.topic.lower(),
-            "start_ms": row.start_ms,
-            "end_ms": row.end_ms,
-        }
+        doc = {"call_id": call_id, "started": started, **sentence_fields(row)}
         if row.trackers:
             doc["trackers"] = _keywords(row.trackers)
             doc["tracker_names"] = list(row.trackers)

@@ -29,6 +29,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from gong_search.catalog import Catalog
 from gong_search.engine import Searcher, open_engine
 from gong_search.engines.whoosh.schema import analyze
+from gong_search.gong.call_content import NOTE_KINDS
 from gong_search.search import SearchOptions, count_open, search_open
 
 from .conftest import cli, make_simulator, run_sync
@@ -154,14 +155,19 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Corpus]]:
                 catalog,
                 engine,
                 sentences,
-                searcher.doc_count_all(),
-                searcher.avg_field_length("text"),
+                _without_notes(searcher),
+                searcher.field_length("text") / _without_notes(searcher),
             )
         )
     yield opened
     for corpus in opened:
         corpus.engine.close()
         corpus.catalog.close()
+
+
+def _without_notes(searcher) -> int:
+    """BM25's N as the engine documents it: every document but Gong's notes."""
+    return searcher.doc_count_all() - sum(searcher.doc_frequency("kind", k) for k in NOTE_KINDS)
 
 
 def _rewrite_first_calls(index_dir: Path) -> None:

@@ -6,6 +6,8 @@ import, once): a cache for missing length columns and a fix to AND NOT's first m
 
 from __future__ import annotations
 
+import math
+
 from whoosh import columns, fields, scoring
 from whoosh.analysis import (
     CharsetFilter,
@@ -17,6 +19,8 @@ from whoosh.analysis import (
 from whoosh.codec import whoosh3
 from whoosh.matching.binary import AndNotMatcher
 from whoosh.support.charset import accent_map
+
+from ...gong.call_content import NOTE_KINDS
 
 
 def _remember_missing_length_columns() -> None:
@@ -148,7 +152,42 @@ def bm25f() -> scoring.BM25F:
     """BM25F with the textbook parameters (B=0.75, K1=1.2, as SQLite FTS5 uses: not tuned
     to our synthetic corpus; B=0.6 measured worse on it). Ties are broken by
     :mod:`.topn`, outside the score, so the score is the one people see."""
-    return scoring.BM25F(B=0.75, K1=1.2)
+    return NotesApartBM25F(B=0.75, K1=1.2)
+
+
+class NotesApartBM25F(scoring.BM25F):
+    """Whoosh's BM25F with its collection statistics (N in the IDF, the mean length)
+    counted without the note documents (briefs, key points, comments), so Gong's notes
+    never move the scores of transcript sentences: an index with notes ranks what was said
+    exactly as one without them."""
+
+    def idf(self, searcher, fieldname: str, text: str) -> float:
+        parent = searcher.get_parent()
+        return math.log(scored_documents(parent) / (parent.doc_frequency(fieldname, text) + 1)) + 1
+
+    def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return _NotesApartScorer(searcher, fieldname, text, self.B, self.K1, qf)
+
+
+class _NotesApartScorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname: str, text: str, B: float, K1: float, qf: int = 1):
+        parent = searcher.get_parent()
+        self.idf = parent.idf(fieldname, text)
+        self.avgfl = parent.field_length(fieldname) / scored_documents(parent) or 1
+        self.B, self.K1, self.qf = B, K1, qf
+        self.setup(searcher, fieldname, text)
+
+
+def scored_documents(searcher) -> int:
+    """Every document (replaced ones included until a merge, as Whoosh counts them)
+    except notes: the N of :class:`NotesApartBM25F`, counted once per searcher."""
+    counted = getattr(searcher, "_scored_documents", None)
+    if counted is None:
+        notes = sum(searcher.doc_frequency("kind", kind) for kind in NOTE_KINDS)
+        counted = searcher._scored_documents = max(1, searcher.doc_count_all() - notes)
+    return counted
 
 
 def spans(text: str, terms: set[str]) -> list[tuple[int, int]]:

@@ -25,6 +25,7 @@ from .cli_common import (
     say,
 )
 from .completion import complete_accounts, complete_speakers, complete_trackers
+from .engine import WITHIN
 from .errors import QueryError
 from .model import help_of
 from .search_options import AFFILIATIONS, SORTS, SearchOptions
@@ -115,7 +116,9 @@ def search_command(
     max_duration: Annotated[
         int | None, typer.Option("--max-duration", help=_help("max_duration"))
     ] = None,
-    within: Annotated[str, typer.Option("--in", help=_help("within"))] = _DEFAULT.within,
+    within: Annotated[
+        str, typer.Option("--in", help=_help("within"), click_type=click.Choice(WITHIN))
+    ] = _DEFAULT.within,
     facet: Annotated[list[str] | None, typer.Option("--facet", help=_help("facets"))] = None,
     sort: Annotated[
         str, typer.Option("--sort", help=_help("sort"), click_type=click.Choice(SORTS))

@@ -8,6 +8,8 @@ speaker list, the engine's vocabularies) and never fail: no index, no values.
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
@@ -19,6 +21,7 @@ from typer._completion_classes import completion_init
 
 from . import config
 from .errors import GongSearchError
+from .names import is_crm_id
 
 completion_init()  # Typer's bash/zsh/fish classes: the scripts and the answers must agree
 
@@ -86,9 +89,18 @@ def indexed_values(field: str) -> Callable[[typer.Context, str], list[str]]:
                 values = searcher.vocabulary(field)
         except (GongSearchError, OSError):
             return []
-        return [v for v in values if v.startswith(incomplete.lower())]
+        typed = incomplete.lower().lstrip("'\"")
+        return [_as_typed(v) for v in values if v.startswith(typed) and not is_crm_id(v)]
 
     return complete
+
+
+def _as_typed(value: str) -> str:
+    """Bash inserts a candidate as it is: one with a space (``smart: pricing pushback``)
+    goes in quoted, or it would split into several words (zsh and fish quote their own)."""
+    if os.environ.get(COMPLETE_VAR, "").startswith("complete_bash"):
+        return shlex.quote(value)
+    return value
 
 
 complete_accounts = indexed_values("account")

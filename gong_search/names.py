@@ -118,10 +118,14 @@ def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
 _CRM_ID = re.compile(r"(?=.*\d)[0-9a-z]{15,18}")  # Salesforce-style ids: matched, not shown
 
 
+def is_crm_id(value: str) -> bool:
+    return _CRM_ID.fullmatch(value) is not None
+
+
 def no_match(kind: str, wanted: str, names: list[str]) -> str:
     """The one message for a name that matches nobody: the three closest indexed names
     (CRM ids match when typed, but are no suggestion a person can use)."""
-    readable = [n for n in names if not _CRM_ID.fullmatch(n)]
+    readable = [n for n in names if not is_crm_id(n)]
     near = ", ".join(closest_names(wanted, readable)) or "none indexed"
     return f"no {kind} matches {wanted!r} (closest: {near})"
 

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 
 import gong_search
 from gong_search.cli import app
+from gong_search.names import is_crm_id
 
 from .conftest import cli
 from .crafted import C1, C2, CALLS, NOW
@@ -579,7 +581,11 @@ def test_completion_offers_trackers_from_the_index(demo_index: Path) -> None:
     offered = complete(f"gong-search pricing --index {demo_index} --tracker ")
     listed = json.loads(cli("pricing", "--index", str(demo_index), "-n", "0", "-f", "json").stdout)
     fired = {t.lower() for hit in listed["hits"] for t in hit["trackers"]}
-    assert fired and fired <= set(offered)
+    as_typed = {shlex.split(o)[0] for o in offered}  # what bash hands the command
+    assert fired and fired <= as_typed
+    assert all(len(shlex.split(o)) == 1 for o in offered)  # a name with spaces stays one word
+    accounts = complete(f"gong-search pricing --index {demo_index} --account ")
+    assert accounts and not any(is_crm_id(a) for a in accounts)
     assert complete(f"gong-search pricing --index {demo_index} --tracker zzz") == []
 
 

@@ -63,7 +63,7 @@ def activity(
       gong-search activity --user dana --user "marcus chen" --from 2025-10-01
       gong-search activity --from 2025-07-01 --to 2025-10-01 -f json
 
-    Exit codes: 0 answered, 2 bad input or Gong refused (e.g. 401).
+    Exit codes: 0 answered, 1 no row from Gong, 2 bad input or Gong refused.
     """
     from . import render_activity  # noqa: F401 - registers the table with render()
     from .activity import activity as run_activity

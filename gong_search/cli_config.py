@@ -39,6 +39,7 @@ def config_command(
     """
     from .dates import zone
     from .export import dumps
+    from .output import piped_default
 
     rows = [
         settings.resolve("index", str(index) if index else None),
@@ -47,7 +48,7 @@ def config_command(
     ]
     zone(rows[1].value or None)  # an unknown zone is an error here too
     path = settings.config_path()
-    if (format or "table") == "json":
+    if piped_default(format, CONFIG_FORMATS) == "json":  # the one rule: JSON in a pipe
         values = {row.key: {"value": row.value, "source": row.source} for row in rows}
         typer.echo(dumps({"schema_version": 1, "config_file": str(path), **values}, indent=2))
         return

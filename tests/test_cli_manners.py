@@ -549,8 +549,10 @@ def test_config_shows_flag_over_environment_over_file(tmp_path) -> None:
     data = json.loads(cli("config", "-f", "json", "--tz", "UTC", env=env).stdout)
     assert data["timezone"] == {"value": "UTC", "source": "flag"}
     assert data["index"] == {"value": "from-env", "source": "environment (GONG_SEARCH_INDEX)"}
-    table = cli("config", "--index", "from-flag", env=env).stdout
+    table = cli("config", "--index", "from-flag", "-f", "table", env=env).stdout
     assert "from-flag  [flag]" in table and "Europe/Berlin  [environment (GONG_SEARCH_TZ)]" in table
+    piped = json.loads(cli("config", "--index", "from-flag", env=env).stdout)  # the pipe rule
+    assert piped["index"] == {"value": "from-flag", "source": "flag"}
 
 
 @pytest.mark.parametrize(

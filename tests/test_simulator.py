@@ -562,7 +562,12 @@ def test_serve_prints_base_url_first_and_stops_on_ctrl_c() -> None:
         "from gong_search.simulator import SimulatorConfig, serve; "
         "serve(SimulatorConfig(calls=5, call_length=(5, 6)))"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background
+    )  # shell (nohup ... &) starts us with SIGINT ignored, and children would inherit it
     try:
         assert process.stdout is not None
         key, _, url = process.stdout.readline().strip().partition("=")

@@ -76,6 +76,11 @@ OpenSearchUrlOpt = Annotated[
         "default http://127.0.0.1:9200); credentials only from the environment.",
     ),
 ]
+# --tz where dates are both typed (--from/--to) and shown (hit headers): search, calls
+TzOpt = Annotated[
+    str | None,
+    typer.Option("--tz", help="Time zone for dates typed and shown (default local)."),
+]
 RateOpt = Annotated[
     float, typer.Option("--rate", help="Client-side request rate limit per second (0 = off).")
 ]

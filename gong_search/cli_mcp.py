@@ -18,7 +18,7 @@ import typer
 
 from . import config
 from .call_options import CallsOptions
-from .cli_common import PIPED_HELP, IndexOpt, format_option, say
+from .cli_common import PIPED_HELP, IndexOpt, TzOpt, format_option, say
 from .errors import ConfigError
 from .index_dir import CATALOG_NAME
 from .model import help_of
@@ -126,10 +126,7 @@ def calls(
     index: IndexOpt = None,
     from_: Annotated[str | None, typer.Option("--from", help=_help("start"))] = None,
     to: Annotated[str | None, typer.Option("--to", help=_help("end"))] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option("--tz", help="Time zone for dates typed and shown (default local)."),
-    ] = None,
+    tz: TzOpt = None,
     account: Annotated[list[str] | None, typer.Option("--account", help=_help("accounts"))] = None,
     deal: Annotated[list[str] | None, typer.Option("--deal", help=_help("deals"))] = None,
     participant: Annotated[

@@ -30,7 +30,9 @@ from whoosh.matching.binary import (
 )
 from whoosh.matching.wrappers import FilterMatcher
 
+from . import array_scoring
 from .postings import segment_postings
+from .segment_arrays import call_starts
 
 # A ranked document as a plain tuple, compared in C: (-score, -call start, docnum).
 # Ascending order of this key is the documented order except between two calls that
@@ -53,11 +55,9 @@ def docnum_of(m: Match) -> int:
 
 
 def _leaves(searcher) -> Iterator[tuple[object, int, object]]:
-    """(leaf searcher, document offset, call-start column) for each segment."""
+    """(leaf searcher, document offset, call starts) for each segment."""
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        started = reader.column_reader("started") if reader.doc_count_all() else None
-        yield leaf, offset, started
+        yield leaf, offset, call_starts(leaf.reader())
 
 
 def scored_matches(
@@ -166,7 +166,8 @@ def tier_matches(
             return matched, []
         if len(matched) * SELECTIVE < len(candidates):  # a selective filter: visit just those
             return matched, scored_docs(searcher, q, matched)
-        return matched, scored_matches(searcher, q, matched, want)
+        scored = array_scoring.scored_postings(searcher, q, matched, want)
+        return matched, scored if scored is not None else scored_matches(searcher, q, matched, want)
     scored = [m for m in scored_matches(searcher, q, allowed) if m[2] not in skip]
     return {m[2] for m in scored}, scored
 

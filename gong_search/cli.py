@@ -35,6 +35,7 @@ from .cli_common import (
 from .cli_config import config_command
 from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_mcp import calls, mcp
+from .cli_saved import saved_app
 from .cli_search import search_command
 from .cli_serve import serve
 from .cli_sync import check, simulate, sync
@@ -382,6 +383,7 @@ def _quote(word: str) -> str:
 
 app.command()(completion)
 app.command("config")(config_command)
+app.add_typer(saved_app, name="saved")
 
 
 def _program_name() -> str:

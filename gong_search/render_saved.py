@@ -1,0 +1,45 @@
+"""Tables for saved searches (``saved list``/``show``), part of the output layer:
+registered with ``render`` when imported, as :mod:`.render_activity` is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .render import _text, render
+from .saved import SavedList
+
+
+@render.register
+def render_saved(result: SavedList, console: Console, plain: bool = False) -> None:
+    table = Table("name", "query", "options", "note", box=None)
+    for saved in result.searches:
+        options = " ".join(as_flags(saved.options, saved.tz))
+        table.add_row(*(_text(cell) for cell in (saved.name, saved.query, options, saved.note)))
+    console.print(table)
+
+
+def as_flags(options: dict[str, Any], tz: str | None = None) -> list[str]:
+    """Stored fields as the search flags that set them (``--from 30d --customer``)."""
+    import shlex
+
+    from .model import flag_of
+    from .search_options import SearchOptions
+
+    model = SearchOptions()
+    words = []
+    for name, value in options.items():
+        if name == "mode":
+            words += [] if value == "default" else [f"--{value}"]
+            continue
+        flag = flag_of(model, name)
+        flag = flag if flag.startswith("-") else "--" + flag.replace("_", "-")
+        if isinstance(value, bool):
+            words += [flag] if value else []
+        elif isinstance(value, list):
+            words += [f"{flag} {shlex.quote(str(v))}" for v in value]
+        else:
+            words.append(f"{flag} {shlex.quote(str(value))}")
+    return words + ([f"--tz {shlex.quote(tz)}"] if tz else [])

@@ -8,8 +8,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .render import _text, render
+from .render import _text, render, render_hits
 from .saved import SavedList
+from .search import SearchResult
+from .terminal import plural
+from .watch import WatchReport
 
 
 @render.register
@@ -43,3 +46,16 @@ def as_flags(options: dict[str, Any], tz: str | None = None) -> list[str]:
         else:
             words.append(f"{flag} {shlex.quote(str(value))}")
     return words + ([f"--tz {shlex.quote(tz)}"] if tz else [])
+
+
+@render.register
+def render_watch(result: WatchReport, console: Console, plain: bool = False) -> None:
+    """A heading per saved search with new hits, then its hits as ``search`` lists them."""
+    for watched in result.searches:
+        if not watched.hits:
+            continue
+        count = plural(len(watched.hits), "new hit")
+        console.print(_text(f"{watched.name}: {count}", "bold"))
+        page = SearchResult(watched.name, watched.hits, len(watched.hits), 0, [], 0, 0)
+        render_hits(page, console, plain)
+        console.print()

@@ -114,6 +114,13 @@ def search_command(
     max_duration: Annotated[
         int | None, typer.Option("--max-duration", help=_help("max_duration"))
     ] = None,
+    question: Annotated[
+        bool, typer.Option("--question", help=_help("questions"))
+    ] = _DEFAULT.questions,
+    first_minutes: Annotated[
+        int | None, typer.Option("--first-minutes", help=_help("said_first"))
+    ] = None,
+    exact: Annotated[list[str] | None, typer.Option("--exact", help=_help("exact_words"))] = None,
     within: Annotated[
         str, typer.Option("--in", help=_help("within"), click_type=click.Choice(WITHIN))
     ] = _DEFAULT.within,
@@ -226,6 +233,9 @@ PARAM_FIELDS = {
     "outcome": "outcomes",
     "min_duration": "min_duration",
     "max_duration": "max_duration",
+    "question": "questions",
+    "first_minutes": "said_first",
+    "exact": "exact_words",
     "within": "within",
     "facet": "facets",
     "sort": "sort",

@@ -39,6 +39,7 @@ from .cli_saved import saved_app
 from .cli_search import search_command
 from .cli_serve import serve
 from .cli_sync import check, simulate, sync
+from .cli_trackers import trackers_app
 from .cli_watch import watch
 from .cliparse import (
     COLOR_CHOICES,
@@ -385,6 +386,7 @@ def _quote(word: str) -> str:
 app.command()(completion)
 app.command("config")(config_command)
 app.add_typer(saved_app, name="saved")
+app.add_typer(trackers_app, name="trackers")
 app.command()(watch)
 
 

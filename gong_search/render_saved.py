@@ -12,6 +12,8 @@ from .render import _text, render, render_hits
 from .saved import SavedList
 from .search import SearchResult
 from .terminal import plural
+from .tracker_compare import Comparison
+from .trackers import TrackerImport
 from .watch import WatchReport
 
 
@@ -59,3 +61,31 @@ def render_watch(result: WatchReport, console: Console, plain: bool = False) -> 
         page = SearchResult(watched.name, watched.hits, len(watched.hits), 0, [], 0, 0)
         render_hits(page, console, plain)
         console.print()
+
+
+@render.register
+def render_import(result: TrackerImport, console: Console, plain: bool = False) -> None:
+    """A line per tracker (imported, replaced or skipped), its notes indented below."""
+    for mapped in result.trackers:
+        console.print(_text(f"{mapped.status:<9} {mapped.name}"))
+        for note in mapped.notes:
+            console.print(_text(f"          note: {note}", "dim"))
+
+
+@render.register
+def render_comparison(result: Comparison, console: Console, plain: bool = False) -> None:
+    """The summary line, then each call where Gong and the local search differ."""
+    console.print(_text(result.summary(), "bold"))
+    if result.calls_without_occurrences:
+        unplaced = plural(result.calls_without_occurrences, "call")
+        console.print(
+            _text(f"{unplaced} left out: Gong counted the tracker but placed no occurrence")
+        )
+    for difference in result.differences:
+        console.print(_text(f"\n{difference.title or difference.call_id}  {difference.url}"))
+        for side, hits in (
+            ("Gong only", difference.gong_only),
+            ("local only", difference.local_only),
+        ):
+            for hit in hits:
+                console.print(_text(f"  {side:<10} {hit.at:>7}  {hit.speaker_name}: {hit.text}"))

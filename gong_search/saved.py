@@ -27,13 +27,15 @@ _NOT_STORED = ("highlight",)  # set by the output format each run
 @dataclass(frozen=True)
 class SavedSearch:
     """A query, its options as typed, and a note on what could not be kept (a tracker
-    rule the index cannot express); ``tz`` reads its dates, as ``--tz`` did."""
+    rule the index cannot express); ``tz`` reads its dates, as ``--tz`` did; ``tracker``
+    names the Gong tracker it was imported from (what ``trackers compare`` reads)."""
 
     name: str
     query: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     tz: str | None = None
     note: str = ""
+    tracker: str = ""
 
     def __post_init__(self) -> None:
         check_name(self.name)
@@ -54,6 +56,8 @@ class SavedSearch:
             found["tz"] = self.tz
         if self.note:
             found["note"] = self.note
+        if self.tracker:
+            found["tracker"] = self.tracker
         return found
 
     def as_json(self) -> dict[str, Any]:
@@ -64,14 +68,19 @@ class SavedSearch:
         """One entry of an exported file (or the catalog), every part checked."""
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise QueryError(f"{where}: each saved search needs a name (text)")
-        unknown = set(raw) - {"name", "query", "options", "tz", "note"}
+        unknown = set(raw) - {"name", "query", "options", "tz", "note", "tracker"}
         if unknown:
             raise QueryError(f"{where}: unknown key {sorted(unknown)[0]!r} in {raw['name']!r}")
         options = raw.get("options") or {}
-        texts = (raw.get("query", ""), raw.get("tz") or "", raw.get("note", ""))
+        texts = (
+            raw.get("query", ""),
+            raw.get("tz") or "",
+            raw.get("note", ""),
+            raw.get("tracker", ""),
+        )
         if not isinstance(options, dict) or not all(isinstance(t, str) for t in texts):
             raise QueryError(f"{where}: {raw['name']!r} has a malformed query or options")
-        return cls(raw["name"], texts[0], dict(options), texts[1] or None, texts[2])
+        return cls(raw["name"], texts[0], dict(options), texts[1] or None, texts[2], texts[3])
 
 
 def options_from(fields: Mapping[str, Any], tz: str | None = None) -> SearchOptions:
@@ -209,7 +218,8 @@ def to_toml(searches: Iterable[SavedSearch]) -> str:
     for saved in searches:
         lines += ["", "[[saved_searches]]", f"name = {_toml(saved.name)}"]
         spec = saved.spec()
-        lines += [f"{key} = {_toml(spec[key])}" for key in ("query", "tz", "note") if key in spec]
+        kept = ("query", "tz", "note", "tracker")
+        lines += [f"{key} = {_toml(spec[key])}" for key in kept if key in spec]
         if saved.options:
             lines.append("[saved_searches.options]")
             options = saved.options.items()

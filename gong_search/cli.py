@@ -339,6 +339,11 @@ def accounts(
         raise typer.Exit(1)
 
 
+app.add_typer(saved_app, name="saved")
+app.add_typer(trackers_app, name="trackers")
+app.command()(watch)
+
+
 @app.command()
 def demo(
     query: Annotated[list[str] | None, typer.Argument(help="What to search for.")] = None,
@@ -385,9 +390,6 @@ def _quote(word: str) -> str:
 
 app.command()(completion)
 app.command("config")(config_command)
-app.add_typer(saved_app, name="saved")
-app.add_typer(trackers_app, name="trackers")
-app.command()(watch)
 
 
 def _program_name() -> str:

@@ -27,7 +27,7 @@ _RUN_OUTPUT = {"format", "output", "csv_file", "bom", "count", "show_query", "en
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_interspersed_args": True}
 
 saved_app = typer.Typer(
-    help="""Saved searches: a query and its options under a name, kept in the index.
+    help="""Saved searches: a query and its options, kept under a name.
 
     \b
     Examples:
@@ -129,7 +129,7 @@ def show(
     index: IndexOpt = None,
     format: Annotated[str | None, format_option(SAVED_FORMATS, PIPED_HELP)] = None,
 ) -> None:
-    """Show one saved search, and the search command it runs.
+    """Show one saved search: its query, options (as flags) and notes.
 
     \b
     Examples:

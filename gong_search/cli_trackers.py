@@ -49,7 +49,7 @@ def import_(
     secret_key_stdin: SecretStdinOpt = False,
     credentials: CredsOpt = None,
 ) -> None:
-    """Save each Gong keyword tracker as a saved search of the same name.
+    """Save each Gong keyword tracker as a saved search (same name).
 
     Reads /v2/settings/trackers and /v2/workspaces (2 requests). Phrases per
     language, related forms or exact words, said by company or non-company,

@@ -34,7 +34,7 @@ def watch(
     engine: EngineOpt = None,
     opensearch_url: OpenSearchUrlOpt = None,
 ) -> None:
-    """New hits of saved searches in calls indexed since their last watch.
+    """New hits of saved searches since their last watch.
 
     Each saved search remembers what it has reported; its first watch reports
     calls indexed after it was saved (saved run searches all history). Run it

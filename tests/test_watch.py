@@ -155,3 +155,12 @@ def test_unknown_name_is_an_error_and_no_saved_searches_is_exit_1(sim, tmp_path:
     assert unknown.exit_code == 2 and "no saved search named 'nope'" in unknown.stderr
     missing = cli("watch", "--index", str(tmp_path / "nothing"))
     assert missing.exit_code == 2
+
+
+def test_piped_watch_is_jsonl_without_asking(sim, ix: Path) -> None:
+    sim.add_call(NOW - timedelta(hours=2), SAID)
+    run_sync(sim, ix)
+    result = cli("watch", "budget", "--index", str(ix))  # stdout is not a terminal
+    assert result.exit_code == 0
+    rows = jsonl(result.stdout)
+    assert len(rows) == 2 and all(r["saved_search"] == "budget" for r in rows)

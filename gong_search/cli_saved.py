@@ -83,9 +83,8 @@ def add(
 
     Exit codes: 0 saved, 2 a bad option or query, or the name is taken.
     """
-    from .catalog import Catalog
     from .query_check import validate_request
-    from .saved import SavedSearch, save, stored_fields
+    from .saved import SavedSearch, existing_catalog, save, stored_fields
 
     params, given = search_flags(ctx, args or [])
     extra = sorted(given - set(PARAM_FIELDS) - _KEPT)
@@ -95,7 +94,7 @@ def add(
     fields = stored_fields(flag_fields(params, given))
     saved = SavedSearch(name, query, fields, params.get("tz"))
     validate_request(query, saved.request())
-    with Catalog(config.index_dir(index)) as catalog:
+    with existing_catalog(config.index_dir(index)) as catalog:
         replaced = save(catalog, saved, replace)
     say(f"{'replaced' if replaced else 'saved'} {name!r}: gong-search saved run {_quoted(name)}")
 
@@ -156,10 +155,9 @@ def rm(
 
     Exit codes: 0 removed, 2 no such saved search.
     """
-    from .catalog import Catalog
-    from .saved import remove
+    from .saved import existing_catalog, remove
 
-    with Catalog(config.index_dir(index)) as catalog:
+    with existing_catalog(config.index_dir(index)) as catalog:
         remove(catalog, name)
     say(f"removed {name!r}")
 
@@ -255,11 +253,10 @@ def import_(
 
     Exit codes: 0 imported, 2 a bad file or entry, or no index.
     """
-    from .catalog import Catalog
-    from .saved import read_file, save
+    from .saved import existing_catalog, read_file, save
 
     found = read_file(file)  # each entry validated as it is read
-    with Catalog(config.index_dir(index)) as catalog:
+    with existing_catalog(config.index_dir(index)) as catalog:
         replaced = sum(save(catalog, saved, replace_existing=True) for saved in found)
     say(f"imported {len(found)} saved searches ({replaced} replaced)")
 

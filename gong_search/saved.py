@@ -16,7 +16,8 @@ from typing import Any
 
 from .catalog import Catalog
 from .dates import parse_window
-from .errors import NotFoundError, QueryError
+from .errors import CatalogError, NotFoundError, QueryError
+from .index_dir import CATALOG_NAME, no_index_here
 from .search_options import SearchOptions, within_bounds
 
 SCHEMA_VERSION = 1
@@ -114,6 +115,14 @@ def check_name(name: str) -> None:
 
 
 # -- the catalog's table ---------------------------------------------------------------------
+
+
+def existing_catalog(index_dir: Path) -> Catalog:
+    """The index's catalog opened for writing, but never created: saving a search where
+    there is no index (a typo in --index) is an error, not a new empty index."""
+    if not (Path(index_dir) / CATALOG_NAME).exists():
+        raise CatalogError(no_index_here(Path(index_dir)))
+    return Catalog(Path(index_dir))
 
 
 def save(catalog: Catalog, saved: SavedSearch, replace_existing: bool = False) -> bool:

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
 from .engine import open_engine
 from .errors import QueryError
 from .gong.tracker_settings import KeywordTracker, Workspace
 from .query_check import validate_request
-from .saved import SCHEMA_VERSION, SavedSearch, save
+from .saved import SCHEMA_VERSION, SavedSearch, existing_catalog, save
 
 AFFILIATION_FIELDS = {"company": {"internal": True}, "noncompany": {"customer": True}}
 
@@ -81,8 +80,8 @@ class TrackerImport:
 def import_trackers(index_dir: Path, client: Any) -> TrackerImport:
     """Read Gong's keyword trackers and workspaces, and save each tracker as a search
     (replacing a same-named saved search: a re-import takes Gong's latest rules)."""
-    trackers, workspaces = client.trackers(), client.workspaces()
-    with Catalog(Path(index_dir)) as catalog:
+    with existing_catalog(index_dir) as catalog:  # no index: no request spent
+        trackers, workspaces = client.trackers(), client.workspaces()
         with open_engine(Path(index_dir)).searcher() as engine:
             vocabulary = Vocabulary(
                 frozenset(v.lower() for v in engine.vocabulary("language")),

@@ -20,7 +20,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .engine import open_engine
-from .saved import SavedSearch, load_all
+from .saved import SavedSearch, existing_catalog, load_all
 from .search import SCHEMA_VERSION, Hit, search_open
 from .terminal import clean, plural
 
@@ -68,7 +68,7 @@ class WatchReport:
 
 def collect(index_dir: Path, names: Iterable[str] = ()) -> WatchReport:
     """Each named saved search (every one when none is named) over its new calls."""
-    with Catalog(Path(index_dir)) as catalog, open_engine(Path(index_dir)).searcher() as engine:
+    with existing_catalog(index_dir) as catalog, open_engine(Path(index_dir)).searcher() as engine:
         searches = load_all(catalog, names)
         marks = dict(catalog.db.execute(_MARKS).fetchall())
         numbered = catalog.db.execute("SELECT seq, call_id FROM call_sequence ORDER BY seq")
@@ -116,7 +116,7 @@ def _hits(catalog: Catalog, engine: Any, saved: SavedSearch, calls: list[str]) -
 
 def advance(index_dir: Path, report: WatchReport) -> None:
     """Store the marks of a report that has been written: its hits are not new any more."""
-    with Catalog(Path(index_dir)) as catalog, catalog.transaction() as db:
+    with existing_catalog(index_dir) as catalog, catalog.transaction() as db:
         db.executemany(
             "UPDATE saved_searches SET watched_seq = max(watched_seq, ?) WHERE name = ?",
             [(w.mark, w.name) for w in report.searches],

@@ -192,3 +192,10 @@ def test_an_older_catalog_gets_the_tables_and_numbers_its_calls(ix: Path) -> Non
     db = sqlite3.connect(ix / CATALOG_NAME)
     numbered = db.execute("SELECT count(*), count(DISTINCT seq) FROM call_sequence").fetchone()
     assert numbered == (calls, calls)
+
+
+def test_saving_where_there_is_no_index_creates_none(tmp_path: Path) -> None:
+    missing = tmp_path / "typo"
+    result = cli("saved", "add", "b", "budget", "--index", str(missing))
+    assert result.exit_code == 2 and "no gong-search index here" in result.stderr
+    assert not missing.exists()

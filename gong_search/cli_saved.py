@@ -115,7 +115,7 @@ def list_(
     """
     from .saved import SavedList, load_all
 
-    found = _read(index, lambda catalog: load_all(catalog))
+    found = _read(index, load_all)
     _emit(SavedList(found), format)
     if not found:
         say("no saved searches yet (gong-search saved add NAME QUERY ...)", err=True)
@@ -229,7 +229,7 @@ def export(
     from .output import open_output
     from .saved import SavedList, load_all, to_toml
 
-    found = _read(index, lambda catalog: load_all(catalog))
+    found = _read(index, load_all)
     fmt = format or ("toml" if file and file.suffix.lower() == ".toml" else "json")
     text = to_toml(found) if fmt == "toml" else dumps(SavedList(found).as_json(), indent=2) + "\n"
     with open_output(file, "json", bom=False) as out:

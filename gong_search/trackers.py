@@ -15,7 +15,7 @@ they cover all of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,15 +90,9 @@ def import_trackers(index_dir: Path, client: Any) -> TrackerImport:
         found = []
         for mapped in map_trackers(trackers, workspaces, vocabulary):
             if mapped.saved is not None:
-                mapped = _with_replaced(mapped, save(catalog, mapped.saved, replace_existing=True))
+                mapped = replace(mapped, replaced=save(catalog, mapped.saved, True))
             found.append(mapped)
     return TrackerImport(found)
-
-
-def _with_replaced(mapped: Mapped, replaced: bool) -> Mapped:
-    from dataclasses import replace
-
-    return replace(mapped, replaced=replaced)
 
 
 def map_trackers(

@@ -151,6 +151,7 @@ class Catalog:
         """Write a page of calls and transcripts in one transaction (all or nothing)."""
         with self.transaction():
             for item in stored:
+                self._number_if_changed(item.call.id, item.content_hash)
                 self.db.execute(
                     "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?)",
                     (
@@ -168,6 +169,15 @@ class Catalog:
                 self._store_speakers(item.joined)
                 self.db.execute("DELETE FROM failed_calls WHERE id = ?", (item.call.id,))
                 self._track_missing_transcript(item)
+
+    def _number_if_changed(self, call_id: str, content_hash: str) -> None:
+        """A new or changed call takes the next sequence number (``watch`` reports calls
+        numbered past its mark); an unchanged one keeps its number, so it is not new."""
+        row = self.db.execute("SELECT content_hash FROM calls WHERE id = ?", (call_id,)).fetchone()
+        if row is not None and row[0] == content_hash:
+            return
+        self.db.execute("DELETE FROM call_sequence WHERE call_id = ?", (call_id,))
+        self.db.execute("INSERT INTO call_sequence (call_id) VALUES (?)", (call_id,))
 
     def _track_missing_transcript(self, item: StoredCall) -> None:
         """A call stored as having no transcript is due for a re-check on the next run."""
@@ -279,6 +289,7 @@ class Catalog:
                 self.db.execute("DELETE FROM call_speakers WHERE call_id = ?", (call_id,))
                 self.db.execute("DELETE FROM failed_calls WHERE id = ?", (call_id,))
                 self.db.execute("DELETE FROM transcript_checks WHERE call_id = ?", (call_id,))
+                self.db.execute("DELETE FROM call_sequence WHERE call_id = ?", (call_id,))
 
     @_reads
     def call(self, call_id: str) -> Call | None:

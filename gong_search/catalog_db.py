@@ -40,6 +40,22 @@ CREATE TABLE IF NOT EXISTS transcript_checks (
     checks INTEGER NOT NULL,           -- re-checks made so far
     next_check INTEGER NOT NULL        -- epoch seconds; 0 = on the next run
 );
+-- a monotonic sequence over calls as they are stored new or changed: what `watch` reads
+CREATE TABLE IF NOT EXISTS call_sequence (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so a mark below it stays valid
+    call_id TEXT NOT NULL UNIQUE
+);
+-- saved searches: a query and its SearchOptions (as a JSON mapping), and watch's mark
+CREATE TABLE IF NOT EXISTS saved_searches (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,                -- {"query": ..., "options": {...}, "note": ...}
+    watched_seq INTEGER NOT NULL       -- call_sequence.seq reported up to by `watch`
+);
+"""
+# calls stored before call_sequence existed get a number once, oldest call first
+NUMBER_OLD_CALLS = """
+INSERT INTO call_sequence (call_id)
+SELECT id FROM calls WHERE id NOT IN (SELECT call_id FROM call_sequence) ORDER BY started, id
 """
 
 
@@ -64,6 +80,7 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.executescript(SCHEMA)
+    db.execute(NUMBER_OLD_CALLS)  # the migration of an older catalog; a no-op after it
     return db
 
 

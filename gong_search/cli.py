@@ -35,9 +35,12 @@ from .cli_common import (
 from .cli_config import config_command
 from .cli_help import TOP_HELP, HelpContext, use_plain_help
 from .cli_mcp import calls, mcp
+from .cli_saved import saved_app
 from .cli_search import search_command
 from .cli_serve import serve
 from .cli_sync import check, simulate, sync
+from .cli_trackers import trackers_app
+from .cli_watch import watch
 from .cliparse import (
     COLOR_CHOICES,
     QueryCommand,
@@ -334,6 +337,11 @@ def accounts(
     if not found:
         say(f"no account matches {name!r}" if name else "no accounts indexed yet", err=True)
         raise typer.Exit(1)
+
+
+app.add_typer(saved_app, name="saved")
+app.add_typer(trackers_app, name="trackers")
+app.command()(watch)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -114,6 +114,13 @@ def search_command(
     max_duration: Annotated[
         int | None, typer.Option("--max-duration", help=_help("max_duration"))
     ] = None,
+    question: Annotated[
+        bool, typer.Option("--question", help=_help("questions"))
+    ] = _DEFAULT.questions,
+    first_minutes: Annotated[
+        int | None, typer.Option("--first-minutes", help=_help("said_first"))
+    ] = None,
+    exact: Annotated[list[str] | None, typer.Option("--exact", help=_help("exact_words"))] = None,
     within: Annotated[
         str, typer.Option("--in", help=_help("within"), click_type=click.Choice(WITHIN))
     ] = _DEFAULT.within,
@@ -177,74 +184,120 @@ def search_command(
 
     Exit codes: 0 hits, 1 no hits, 2 bad query, option or index.
     """
-    from .dates import parse_window, set_display_zone
-    from .output import check_target, choose_format, emit
+    from .dates import set_display_zone
+    from .output import choose_format
+
+    choose_engine(engine, opensearch_url)
+    params = click.get_current_context().params
+    if csv_file:
+        format, output = "csv", csv_file
+    fmt = choose_format(format, output)
+    fmt = facets_format(fmt, facet, count, explicit=format is not None or output is not None)
+    fields = flag_fields(params, {name for name, value in params.items() if value is not None})
+    options = request(fields, tz, highlight=fmt == "table")
+    set_display_zone(tz)
+    answer(config.index_dir(index), " ".join(query or ()), options, params, fmt)
+
+
+def facets_format(fmt: str, facets: object, count: bool, explicit: bool) -> str:
+    """``--facet`` needs a format with room for counts: JSON in a pipe, else refused."""
+    if facets and not count and fmt in ("jsonl", "csv"):  # a line per hit: no room
+        if explicit:
+            raise QueryError(f"--facet needs -f table or json (not {fmt}): counts are not hits")
+        return "json"  # piped with --facet: one JSON document, hits and facets
+    return fmt
+
+
+# search's parameters that are SearchOptions fields (the rest: mode flags, -C, output)
+PARAM_FIELDS = {
+    "fuzzy": "fuzzy",
+    "speaker": "speakers",
+    "customer": "customer",
+    "internal": "internal",
+    "affiliation": "affiliations",
+    "from_": "start",
+    "to": "end",
+    "call": "call_ids",
+    "title": "title",
+    "host": "hosts",
+    "account": "accounts",
+    "deal": "deals",
+    "stage": "stages",
+    "deal_now": "deal_now",
+    "tracker": "trackers",
+    "participant": "participants",
+    "scope": "scopes",
+    "direction": "directions",
+    "language": "languages",
+    "workspace": "workspaces",
+    "outcome": "outcomes",
+    "min_duration": "min_duration",
+    "max_duration": "max_duration",
+    "question": "questions",
+    "first_minutes": "said_first",
+    "exact": "exact_words",
+    "within": "within",
+    "facet": "facets",
+    "sort": "sort",
+    "limit": "limit",
+    "offset": "offset",
+    "per_call": "per_call",
+    "before": "before",
+    "after": "after",
+}
+
+
+def flag_fields(params: dict[str, Any], given: set[str]) -> dict[str, Any]:
+    """The :class:`SearchOptions` fields that the ``given`` flags of ``search`` set, as
+    typed (dates unparsed, so a saved ``--from 30d`` stays relative): what ``search``
+    runs with, and what ``saved add`` stores and ``saved run`` overrides with."""
+    fields = {
+        PARAM_FIELDS[name]: tuple(value) if isinstance(value, list | tuple) else value
+        for name, value in params.items()
+        if name in given and name in PARAM_FIELDS and value is not None
+    }
+    if given & {"all_", "any_", "literal"}:
+        fields["mode"] = _mode(params["all_"], params["any_"], params["literal"])
+    if "context" in given and params["context"] is not None:
+        for side in ("before", "after"):
+            fields.setdefault(side, params["context"])
+    return fields
+
+
+def request(fields: dict[str, Any], tz: str | None, highlight: bool) -> SearchOptions:
+    """One validated :class:`SearchOptions` from typed fields: dates read in ``tz``."""
+    from .saved import options_from
+
+    return options_from({**fields, "highlight": highlight}, tz)
+
+
+def answer(
+    index_dir: Path, text: str, options: SearchOptions, params: dict[str, Any], fmt: str
+) -> None:
+    """Run ``options`` as ``search``'s output flags in ``params`` ask (count, show the
+    query, stream an export, or a page), write it in ``fmt`` and exit 0 hits, 1 none."""
+    from .output import check_target, emit
     from .search import count_with_facets
     from .search import explain as run_explain
     from .search import export as run_export
     from .search import search as run_search
 
-    choose_engine(engine, opensearch_url)
-    text = " ".join(query or ())
-    if csv_file:
-        format, output = "csv", csv_file
-    fmt = choose_format(format, output)
-    if facet and not count and fmt in ("jsonl", "csv"):  # a line per hit: no room for counts
-        if format is not None or output is not None:
-            raise QueryError(f"--facet needs -f table or json (not {fmt}): counts are not hits")
-        fmt = "json"  # piped with --facet: one JSON document, hits and facets
-    start, end = parse_window(from_, to, tz)
-    set_display_zone(tz)
-    options = SearchOptions(
-        mode=_mode(all_, any_, literal),
-        fuzzy=fuzzy,
-        speakers=tuple(speaker or ()),
-        customer=customer,
-        internal=internal,
-        affiliations=tuple(affiliation or ()),
-        start=start,
-        end=end,
-        call_ids=tuple(call or ()),
-        title=title,
-        hosts=tuple(host or ()),
-        accounts=tuple(account or ()),
-        deals=tuple(deal or ()),
-        stages=tuple(stage or ()),
-        deal_now=deal_now,
-        trackers=tuple(tracker or ()),
-        participants=tuple(participant or ()),
-        scopes=tuple(scope or ()),
-        directions=tuple(direction or ()),
-        languages=tuple(language or ()),
-        workspaces=tuple(workspace or ()),
-        outcomes=tuple(outcome or ()),
-        min_duration=min_duration,
-        max_duration=max_duration,
-        within=within,
-        facets=tuple(facet or ()),
-        sort=sort,
-        limit=limit,
-        offset=offset,
-        per_call=per_call,
-        before=context if before is None else before,
-        after=context if after is None else after,
-        highlight=fmt == "table",  # machine formats carry no highlight spans
-    )
-    index_dir = config.index_dir(index)
+    named = params.get("csv_file") or params.get("output")  # click's text, not a Path
+    output = Path(named) if named is not None else None
     check_target(output, index_dir)
-    if show_query:
+    if params.get("show_query"):
         shown = run_explain(index_dir, text, options)
         typer.echo("\n".join(clean(line) for line in shown.splitlines()))
         raise typer.Exit(0)
-    if count:
+    if params.get("count"):
         counted = count_with_facets(index_dir, text, options)
         emit(counted, fmt, output)
         raise typer.Exit(0 if counted.sentences else 1)
 
     def write(result, hits) -> int:
-        return _write_result(result, hits, fmt, output, bom)
+        return _write_result(result, hits, fmt, output, params.get("bom"))
 
-    if limit == 0 and fmt != "table":  # every match, as a file or a pipe: streamed
+    if options.limit == 0 and fmt != "table":  # every match, as a file or a pipe: streamed
         written = run_export(index_dir, text, options, write)
     else:
         result = run_search(index_dir, text, options)

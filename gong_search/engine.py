@@ -66,6 +66,10 @@ class Filters:
     min_duration: int | None = None  # seconds
     max_duration: int | None = None
     within: str = "transcript"  # one of WITHIN
+    # sentence rules of Gong's keyword trackers (each checked on the matching sentence)
+    questions: bool = False  # the sentence is a question
+    said_first_ms: int | None = None  # the sentence starts this early in the call
+    exact_words: tuple[str, ...] = ()  # has one as written: whole words, any case, no stems
 
     @property
     def per_call(self) -> bool:

@@ -61,6 +61,9 @@ def resolve_filters(
         min_duration=_seconds(options.min_duration),
         max_duration=_seconds(options.max_duration, end_of_minute=True),
         within=options.within,
+        questions=options.questions,
+        said_first_ms=None if options.said_first is None else options.said_first * 60_000,
+        exact_words=tuple(w for w in options.exact_words if w.strip()),
         **keys,
     )
     return filters, matched
@@ -105,5 +108,8 @@ def filter_lines(filters: Filters) -> list[str]:
         "min seconds": "" if filters.min_duration is None else str(filters.min_duration),
         "max seconds": "" if filters.max_duration is None else str(filters.max_duration),
         "in": "" if filters.within == "transcript" else filters.within,
+        "question": "yes" if filters.questions else "",
+        "said before ms": "" if filters.said_first_ms is None else str(filters.said_first_ms),
+        "exact words": ", ".join(filters.exact_words),
     }
     return [f"filter {name}: {value}" for name, value in shown.items() if value]

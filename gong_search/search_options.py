@@ -71,6 +71,18 @@ class SearchOptions(model.Request):
     max_duration: int | None = option(
         None, "Calls at most this many minutes long.", flag="--max-duration", minimum=0
     )
+    questions: bool = option(False, "Only sentences that are questions.", flag="--question")
+    said_first: int | None = option(
+        None,
+        "Only sentences said in the call's first N minutes.",
+        flag="--first-minutes",
+        minimum=0,
+    )
+    exact_words: tuple[str, ...] = option(
+        (),
+        "Sentence has this word or phrase as written: no other word forms (repeatable).",
+        flag="--exact",
+    )
     within: str = option(
         "transcript",
         "Search transcript, summary (brief, key points, highlights, outline), comments or all.",
@@ -106,6 +118,8 @@ class SearchOptions(model.Request):
             raise QueryError("--customer and --internal exclude each other")
         if self.title is not None:
             within_bounds("--title", self.title)
+        for phrase in self.exact_words:
+            within_bounds("--exact", phrase)
         if self.start and self.end and _not_after(self.end, self.start):
             raise QueryError("--to must be after --from")
 

@@ -146,12 +146,14 @@ def test_keyword_tracker_occurrences_are_exactly_the_sentences_with_a_phrase(sta
                 "|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in phrases[tracker["id"]]), re.I
             )
             wanted = definition["affiliation"]
+            languages = {lk["language"] for lk in definition["languageKeywords"]}
+            assert languages & {"mul", call["metaData"].get("language") or "eng"}
             expected = sorted(
                 (start, speaker)
                 for start, speaker, text in sentences
                 for _ in pattern.finditer(text)
-                if wanted == "Whole"
-                or (sides.get(speaker, "Unknown") == "Internal") == (wanted == "Internal")
+                if wanted == "Anyone"
+                or (sides.get(speaker, "Unknown") == "Internal") == (wanted == "Company")
             )
             got = sorted((o["startTime"], o["speakerId"]) for o in tracker["occurrences"])
             assert got == expected and tracker["count"] == len(got)

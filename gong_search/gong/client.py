@@ -27,7 +27,7 @@ from ..errors import (
     RateLimitedError,
     UnreachableError,
 )
-from . import records
+from . import records, tracker_settings
 from .responses import (
     BadBody,
     check_progress,
@@ -227,6 +227,21 @@ class GongClient:
                 records.page_total(body),
                 records.parse_activity_window(body),
             )
+
+    def trackers(self) -> list[tracker_settings.KeywordTracker]:
+        """Every keyword tracker definition, in every workspace (``/v2/settings/trackers``)."""
+        found = []
+        for body in self.iter_pages("GET", "/v2/settings/trackers"):
+            found += map(
+                tracker_settings.parse_tracker, records.page_records(body, "keywordTrackers")
+            )
+        return [t for t in found if t]
+
+    def workspaces(self) -> list[tracker_settings.Workspace]:
+        found = []
+        for body in self.iter_pages("GET", "/v2/workspaces"):
+            found += map(tracker_settings.parse_workspace, records.page_records(body, "workspaces"))
+        return [w for w in found if w]
 
     # -- paging and sending ------------------------------------------------------------
 

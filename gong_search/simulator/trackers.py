@@ -2,9 +2,11 @@
 ``content.trackers``, so ids, names and phrases always agree.
 
 Keyword trackers fire on sentences that really contain one of their phrases (whole words,
-any case); an occurrence is that sentence's start (seconds) and its monologue's speaker, as
-Gong reports it. Smart trackers are models in Gong; here they fire on the sentences whose
-ground-truth intent label is theirs, so they have no phrases.
+any case), in calls of the keywords' language (``mul``: any language, as for brand names);
+an occurrence is that sentence's start (seconds) and its monologue's speaker, as Gong
+reports it. ``affiliation`` is Gong's: Anyone, Company (internal speakers) or NonCompany.
+Smart trackers are models in Gong; here they fire on the sentences whose ground-truth
+intent label is theirs, so they have no phrases.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ class Tracker:
     name: str
     phrases: tuple[str, ...] = ()  # English keywords; empty for a smart tracker
     intent: str | None = None  # the intent label a smart tracker detects
-    affiliation: str = "Whole"  # whose words count: Whole, Internal or External speakers
+    affiliation: str = "Anyone"  # whose words count: Anyone, Company or NonCompany
+    language: str = "eng"  # the keywords' language (ISO 639-2/B); "mul" = every language
 
     def id_in(self, workspace: str) -> str:
         """Gong trackers belong to one workspace: each workspace has its own copy."""
@@ -43,8 +46,8 @@ class Tracker:
 
 
 TRACKERS: tuple[Tracker, ...] = (
-    Tracker("Pricing objections", ("discount", "too expensive", "list price"), None, "External"),
-    Tracker("Competitors", COMPETITORS),  # Salesforce too, though it is also an integration
+    Tracker("Pricing objections", ("discount", "too expensive", "list price"), None, "NonCompany"),
+    Tracker("Competitors", COMPETITORS, language="mul"),  # names: in calls of any language
     Tracker("Security review", ("SOC 2", "GDPR", "pen test", "SSO")),
     Tracker("Budget", ("budget", "budgeted")),
     Tracker("Renewal", ("renewal",)),
@@ -64,7 +67,13 @@ def definitions(creator_user_id: str) -> list[dict]:
 
 
 def _definition(tracker: Tracker, workspace: str, user: str) -> dict:
-    keywords = [{"language": "eng", "keywords": list(tracker.phrases), "includeRelatedForms": True}]
+    keywords = [
+        {
+            "language": tracker.language,
+            "keywords": list(tracker.phrases),
+            "includeRelatedForms": True,
+        }
+    ]
     return {
         "trackerId": tracker.id_in(workspace),
         "trackerName": tracker.name,
@@ -88,12 +97,14 @@ def call_trackers(
     internal: set[str],
     workspace: str,
     with_occurrences: bool,
+    language: str = "eng",
 ) -> list[dict]:
     """``content.trackers`` for one call: the trackers that fired, with their counts.
 
     ``labels`` are the sentences' intents in transcript order (empty when unknown, e.g. for a
     hand-made call: then only keyword trackers can fire); ``internal`` holds the speaker ids
-    of the company's people, for trackers that listen to one side only.
+    of the company's people, for trackers that listen to one side only; ``language`` is the
+    call's, which a keyword tracker's keywords must be in (or ``mul``).
     """
     said = [
         (k, speaker, s)
@@ -103,6 +114,8 @@ def call_trackers(
     ]
     fired = []
     for tracker in TRACKERS:
+        if not tracker.intent and tracker.language not in ("mul", language):
+            continue
         heard = [(k, sp, s) for k, sp, s in said if _listens(tracker, sp in internal)]
         per_phrase = _phrase_hits(tracker, heard, labels)
         hits = sorted((o for _, found in per_phrase for o in found), key=_start)
@@ -148,7 +161,7 @@ def _phrase_hits(tracker: Tracker, heard: list, labels: Sequence[str | None]) ->
 
 
 def _listens(tracker: Tracker, internal: bool) -> bool:
-    return tracker.affiliation == "Whole" or (tracker.affiliation == "Internal") == internal
+    return tracker.affiliation == "Anyone" or (tracker.affiliation == "Company") == internal
 
 
 def _occurrence(speaker: str, sentence: dict) -> dict:

@@ -43,7 +43,12 @@ class WholeCall:
         content: dict = {
             "topics": record.get("content", {}).get("topics", []),
             "trackers": call_trackers(
-                transcript, labels, internal, meta.get("workspaceId", ""), with_occurrences=True
+                transcript,
+                labels,
+                internal,
+                meta.get("workspaceId", ""),
+                with_occurrences=True,
+                language=meta.get("language") or "eng",
             ),
         }
         outcome = summaries.call_outcome(rng, meta)

@@ -7,6 +7,8 @@ these are asked ``docnum in allowed`` only for documents that match the query.
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Callable
 
 from whoosh import query
 from whoosh.idsets import DocIdSet
@@ -46,10 +48,12 @@ class Allowed(DocIdSet):
         ranges: Ranges | None,
         tests: list[tuple[object, set[str]]],
         kept: set[int] | None = None,
+        stored: Callable[[int], bool] | None = None,
     ) -> None:
         self.ranges = ranges
         self.tests = tests
         self.kept = kept
+        self.stored = stored  # a test on the stored sentence, the dearest: asked last
 
     def __bool__(self) -> bool:
         return True
@@ -59,7 +63,45 @@ class Allowed(DocIdSet):
             return False
         if self.ranges is not None and docnum not in self.ranges:
             return False
-        return all(column[docnum] in values for column, values in self.tests)
+        if not all(column[docnum] in values for column, values in self.tests):
+            return False
+        return self.stored is None or self.stored(docnum)
+
+
+QUESTION = re.compile(r"\?[\W_]*$")  # ends with a question mark (then quotes, brackets)
+
+
+class StoredTest:
+    """Tracker rules read from a matching sentence's stored fields: a question, said in
+    the call's first minutes, a word as written (the text field is stemmed, so an exact
+    form cannot be a term query; Gong's rule is whole words, any case)."""
+
+    def __init__(self, reader, filters: Filters) -> None:
+        self.stored_fields = reader.stored_fields
+        self.questions = filters.questions
+        self.first_ms = filters.said_first_ms
+        self.exact = exact_pattern(filters.exact_words) if filters.exact_words else None
+
+    def __call__(self, docnum: int) -> bool:
+        fields = self.stored_fields(docnum)
+        text = fields.get("text") or fields.get("summary") or fields.get("comment") or ""
+        if self.questions and not QUESTION.search(text):
+            return False
+        if self.first_ms is not None:
+            start = fields.get("start_ms")
+            if start is None or start >= self.first_ms:
+                return False
+        return self.exact is None or self.exact.search(text) is not None
+
+
+def exact_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``words`` as whole words, any case; spaces in a phrase match any spacing."""
+    parts = (r"\s+".join(map(re.escape, w.split())) for w in words if w.split())
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def stored_rules(filters: Filters) -> bool:
+    return filters.questions or filters.said_first_ms is not None or bool(filters.exact_words)
 
 
 def call_query(filters: Filters, call_terms: list[query.Query]) -> query.Query | None:
@@ -123,6 +165,7 @@ def allowed(
         )
         if values
     ]
-    if ranges is None and not tests and kept is None:
+    stored = StoredTest(reader, filters) if stored_rules(filters) else None
+    if ranges is None and not tests and kept is None and stored is None:
         return None
-    return Allowed(ranges, tests, kept)
+    return Allowed(ranges, tests, kept, stored)

@@ -82,10 +82,15 @@ class GongGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def _route(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """``[opts] CMD ...`` -> ``CMD [opts] ...``; anything else is a search query."""
+        """``[opts] CMD ...`` -> ``CMD [opts] ...`` (``GROUP SUB [opts] ...`` for a command
+        group such as ``saved``); anything else is a search query."""
         position = first_positional(args, self._value_options(ctx))
         if position is not None and args[position] in self.commands:
-            return [args[position], *args[:position], *args[position + 1 :]]
+            name, before, after = args[position], args[:position], args[position + 1 :]
+            command = self.commands[name]
+            if isinstance(command, click.Group) and after and after[0] in command.commands:
+                return [name, after[0], *before, *after[1:]]
+            return [name, *before, *after]
         if position is not None:
             near = [name for name in self.commands if one_edit_apart(args[position], name)]
             if near:

@@ -82,7 +82,7 @@ def test_list_show_and_rm(ix: Path) -> None:
     shown = cli("saved", "show", "two", "--index", str(ix), "-f", "table")
     assert shown.exit_code == 0 and "--speaker ana" in shown.stdout and "--all" in shown.stdout
     assert cli("saved", "rm", "one", "--index", str(ix)).exit_code == 0
-    listed = cli("saved", "list", "--index", str(ix), "-f", "json")
+    listed = cli("--index", str(ix), "saved", "list", "-f", "json")  # options first work too
     assert [r["name"] for r in json.loads(listed.stdout)["saved_searches"]] == ["two"]
     gone = cli("saved", "show", "one", "--index", str(ix))
     assert gone.exit_code == 2 and "no saved search named 'one'" in gone.stderr

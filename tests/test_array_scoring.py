@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query
 
-from gong_search.engine import open_engine
+from gong_search.engine import Filters, open_engine
 from gong_search.engines.whoosh import array_scoring, topn
+from gong_search.engines.whoosh.schema import analyze
 from gong_search.engines.whoosh.store import open_index
 from gong_search.engines.whoosh.writer import _add_call
 from gong_search.sentences import CallSentences
@@ -68,7 +69,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def _word_lists() -> st.SearchStrategy:
-    term = st.sampled_from(WORDS + ["absent"]).map(lambda w: query.Term("text", w))
+    stems = [next(iter(analyze(w))) for w in WORDS]  # what the text field indexes
+    term = st.sampled_from(stems + ["absent"]).map(lambda w: query.Term("text", w))
     lists = st.recursive(
         term,
         lambda inner: (
@@ -102,3 +104,26 @@ def test_phrases_and_boosts_are_left_to_the_matchers(searcher) -> None:
     inner_not = query.Or([query.AndNot(query.Term("text", "team"), query.Term("text", "the"))])
     for q in (phrase, boosted, inner_not):
         assert array_scoring.scored_postings(s, q, topn.matching(s, q, None), 5) is None
+
+
+@pytest.mark.parametrize(
+    ("filters", "keep"),
+    [
+        (Filters(affiliations=("external",)), lambda f: f["affiliation"] == "external"),
+        (Filters(affiliations=("internal", "unknown")), lambda f: f["affiliation"] != "external"),
+        (Filters(speaker_keys=("rita rep",)), lambda f: f["speaker_name"] == "Rita Rep"),
+    ],
+)
+def test_sentence_filters_over_several_segments_keep_exactly_their_sentences(
+    searcher, filters, keep
+) -> None:
+    s = searcher._searcher
+    reader = s.reader()
+    expected = {
+        docnum
+        for docnum in topn.matching(s, query.Term("text", "price"), None)
+        if keep(reader.stored_fields(docnum))
+    }
+    assert expected  # the filter keeps some and drops some
+    assert expected != topn.matching(s, query.Term("text", "price"), None)
+    assert searcher.count("pricing", "default", False, filters)[0] == len(expected)

@@ -193,10 +193,10 @@ class WhooshSearcher:
                 if cacheable:
                     self._call_cache[filters] = ranges
         kept = None
-        if filters.trackers:  # few sentences: their set beats a column test per match
-            fired = [query.Term("trackers", k) for k in filters.trackers]
-            kept = topn.doc_set(self._searcher, query.Or(fired))
-        return fl.allowed(self._reader, ranges, filters, kept)
+        for keys in fl.sentence_keys(filters):
+            docs = topn.doc_set(self._searcher, keys)
+            kept = docs if kept is None else kept & docs
+        return fl.allowed(self._searcher, ranges, filters, kept)
 
     def _call_of(self, docnum: int) -> str:
         return self._call_ids[docnum]

@@ -186,14 +186,15 @@ def test_a_filter_the_engine_does_not_know_is_refused_not_dropped() -> None:
     """Filters added to the seam later must never widen an OpenSearch answer silently."""
     import dataclasses
 
-    from gong_search.engines.opensearch.query import HANDLED, filter_clauses
+    from gong_search.engines.opensearch.filters import HANDLED, filter_clauses
     from gong_search.errors import QueryError
 
-    assert {f.name for f in dataclasses.fields(Filters)} >= HANDLED
+    assert {f.name for f in dataclasses.fields(Filters)} == HANDLED  # every one translated
     odd = dataclasses.make_dataclass(
-        "Later", [("deals", tuple, dataclasses.field(default=()))], bases=(Filters,), frozen=True
-    )
+        "Later", [("questions", tuple, dataclasses.field(default=()))], bases=(Filters,),
+        frozen=True,
+    )  # fmt: skip
     assert len(filter_clauses(odd(), [])) == 1  # left at its default: nothing to refuse
-    with pytest.raises(QueryError, match="cannot filter by deals"):
-        filter_clauses(odd(deals=("d1",)), [])
+    with pytest.raises(QueryError, match="cannot filter by questions"):
+        filter_clauses(odd(questions=("pricing?",)), [])
     assert len(filter_clauses(Filters(hosts=("rita rep",)), [])) == 2

@@ -53,10 +53,11 @@ def keys(values: Iterable[str]) -> list[str]:
 
 
 def call_fields(joined: CallSentences) -> dict:
-    """What every document of a call shares, for filters: lists are multi-valued keys."""
+    """What every document of a call shares, for filters: lists are multi-valued keys;
+    an empty value is None (not indexed: no ``""`` among a field's values)."""
     call = joined.call
     facts = call_facts(call, joined.domains)
-    return {
+    found = {
         "title": call.title,
         "host": normalize_name(joined.host_name),
         "account": keys(facts.account_keys),
@@ -74,6 +75,7 @@ def call_fields(joined: CallSentences) -> dict:
         "call_started": int(call.started.timestamp()),
         "facts": facet_values(joined, facts),
     }
+    return {name: None if value == "" else value for name, value in found.items()}
 
 
 def facet_values(joined: CallSentences, facts: CallFacts) -> dict[str, list[str]]:

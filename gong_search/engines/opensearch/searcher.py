@@ -90,8 +90,11 @@ class OpenSearchSearcher:
         """The same kind's documents around a hit in its call (a transcript's context is
         the transcript), in order: a call's ordinals run sentences first, then notes."""
         call_id, ordinal, kind = handle  # type: ignore[misc]
-        earlier = self._neighbours(call_id, ordinal - before, ordinal - 1)[::-1]
-        later = self._neighbours(call_id, ordinal + 1, ordinal + after)
+        if not before and not after:
+            return [], []
+        around = self._neighbours(call_id, ordinal - before, ordinal + after)  # one request
+        earlier = [s for s in around if s.ordinal < ordinal][::-1]
+        later = [s for s in around if s.ordinal > ordinal]
         return _same_kind(earlier, kind)[::-1], _same_kind(later, kind)
 
     def facets(

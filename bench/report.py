@@ -125,15 +125,33 @@ def targets(section: dict[str, Any]) -> list[dict[str, Any]]:
 
 def save(section: dict[str, Any]) -> dict[str, Any]:
     """Merge this size's section into results.json and re-render RESULTS.md."""
-    try:
-        data = json.loads(RESULTS_JSON.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        data = {}
+    data = _load()
     data.setdefault("sizes", {})[str(section["corpus"]["sentences_target"])] = section
     data["machine"] = section["machine"]
+    return _write(data)
+
+
+def save_opensearch(section: dict[str, Any]) -> dict[str, Any]:
+    """Merge an OpenSearch run (``python -m bench --engine opensearch``) for its size."""
+    data = _load()
+    data.setdefault("opensearch", {})[str(section["corpus"]["sentences_target"])] = section
+    data.setdefault("machine", machine())
+    return _write(data)
+
+
+def _load() -> dict[str, Any]:
+    try:
+        return json.loads(RESULTS_JSON.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write(data: dict[str, Any]) -> dict[str, Any]:
     RESULTS_JSON.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     from .render import render
+    from .render_opensearch import render_opensearch
 
     analysis = ANALYSIS_MD.read_text() if ANALYSIS_MD.exists() else ""
-    RESULTS_MD.write_text(render(data) + ("\n" + analysis if analysis else ""))
+    text = render(data) + render_opensearch(data.get("opensearch", {}))
+    RESULTS_MD.write_text(text + ("\n" + analysis if analysis else ""))
     return data

@@ -53,6 +53,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also cProfile one extra sync and the slowest query class",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("whoosh", "opensearch"),
+        default="whoosh",
+        help="opensearch: that engine beside Whoosh and FTS5 (bench/opensearch.py)",
+    )
+    parser.add_argument(
+        "--opensearch-url", help="a cluster to measure (default: start a node from the harness)"
+    )
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (15 if args.quick else 50)
     args.sync_runs = args.sync_runs or (3 if args.sentences <= 200_000 else 1)
@@ -215,6 +224,10 @@ def profiles(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.engine == "opensearch":
+        from . import opensearch
+
+        return opensearch.main(args)
     started = time.monotonic()
     corpus = Corpus(args.sentences, args.seed)
     shape = corpus.shape()

@@ -22,12 +22,16 @@ def config_command(
     Sources, strongest first: flag, environment, config file, default.
 
     The file is ~/.config/gong-search/config.toml ($XDG_CONFIG_HOME, or
-    $GONG_SEARCH_CONFIG); it may set index, timezone and format:
+    $GONG_SEARCH_CONFIG); it may set index, timezone, format and the
+    engine (never credentials):
 
     \b
       index = "~/gong-index"
       timezone = "Europe/Berlin"
       format = "table"
+      engine = "opensearch"
+      opensearch_url = "https://search.example.com:9200"
+      opensearch_prefix = "team-a"
 
     \b
     Examples:
@@ -45,6 +49,7 @@ def config_command(
         settings.resolve("index", str(index) if index else None),
         settings.resolve("timezone", tz),
         settings.resolve("format"),
+        *(settings.resolve(key) for key in ("engine", "opensearch_url", "opensearch_prefix")),
     ]
     zone(rows[1].value or None)  # an unknown zone is an error here too
     path = settings.config_path()
@@ -56,4 +61,4 @@ def config_command(
     say(f"config file: {path}{state}")
     for row in rows:
         shown = row.value or ("local" if row.key == "timezone" else "automatic")
-        say(f"{row.key:<9} {shown}  [{row.source}]")
+        say(f"{row.key:<17} {shown}  [{row.source}]")

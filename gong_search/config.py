@@ -86,7 +86,7 @@ def load_credentials(
     source = "flags/environment"
     if not all(values.values()):
         path = credentials_path(credentials_file)
-        from_file = _read_credentials_file(path)
+        from_file = read_credentials_file(path)
         source = str(path)
         for key, value in values.items():
             if not value:
@@ -116,7 +116,7 @@ def bounded(option: str, value: float, low: float = 0.0, high: float = math.inf)
     return value
 
 
-def _read_credentials_file(path: Path) -> dict[str, str]:
+def read_credentials_file(path: Path) -> dict[str, str]:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -1,12 +1,14 @@
-"""Which engine holds an index's documents, and how to reach it: flags > environment.
+"""Which engine holds an index's documents, and how to reach it: flags > environment >
+config file (``engine``, ``opensearch_url``, ``opensearch_prefix``; see :mod:`.settings`).
 
 ``whoosh`` (the default) keeps them in the index directory; ``opensearch`` in a cluster
 reached at ``--opensearch-url`` / ``GONG_SEARCH_OPENSEARCH_URL``. Credentials for the
-cluster come from the environment only (``GONG_SEARCH_OPENSEARCH_USER`` and
-``..._PASSWORD``, or ``..._API_KEY``) and are wrapped in :class:`~.config.Secret` at once;
-new indexes get ``GONG_SEARCH_OPENSEARCH_SHARDS`` primary shards (default 1) under the prefix
-``GONG_SEARCH_OPENSEARCH_PREFIX`` (default ``gong-search``), one prefix per tenant.
-The catalog stays local either way.
+cluster come from the environment (``GONG_SEARCH_OPENSEARCH_USER`` and ``..._PASSWORD``,
+or ``..._API_KEY``), else the credentials file (``opensearch_user``,
+``opensearch_password``, ``opensearch_api_key``), never the config file, and are wrapped
+in :class:`~.config.Secret` at once; new indexes get ``GONG_SEARCH_OPENSEARCH_SHARDS``
+primary shards (default 1) under the prefix (default ``gong-search``), one prefix per
+tenant. The catalog stays local either way.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import os
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from .config import Secret, is_loopback
+from . import settings
+from .config import Secret, credentials_path, is_loopback, read_credentials_file
 from .errors import ConfigError
 
 ENGINES = ("whoosh", "opensearch")
-DEFAULT_URL = "http://127.0.0.1:9200"
-DEFAULT_PREFIX = "gong-search"
+DEFAULT_URL = settings.KEYS["opensearch_url"][1]
+DEFAULT_PREFIX = settings.KEYS["opensearch_prefix"][1]
 
 
 @dataclass(frozen=True)
@@ -38,25 +41,38 @@ _chosen: EngineChoice | None = None
 
 
 def resolve(engine: str | None = None, url: str | None = None) -> EngineChoice:
-    """The choice from flags, then the environment, checked (one-line errors)."""
+    """The choice from flags, the environment, then the config file, checked (one-line
+    errors)."""
     env = os.environ
-    name = (engine or env.get("GONG_SEARCH_ENGINE") or "whoosh").strip().lower()
+    name = settings.value("engine", engine).strip().lower()
     if name not in ENGINES:
         raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    secrets = _credentials() if name == "opensearch" else {}
     chosen = EngineChoice(
         name=name,
-        url=_checked_url(url or env.get("GONG_SEARCH_OPENSEARCH_URL") or DEFAULT_URL),
-        prefix=env.get("GONG_SEARCH_OPENSEARCH_PREFIX") or DEFAULT_PREFIX,
-        user=env.get("GONG_SEARCH_OPENSEARCH_USER") or None,
-        password=_secret(env.get("GONG_SEARCH_OPENSEARCH_PASSWORD")),
-        api_key=_secret(env.get("GONG_SEARCH_OPENSEARCH_API_KEY")),
+        url=_checked_url(settings.value("opensearch_url", url)),
+        prefix=settings.value("opensearch_prefix"),
+        user=secrets.get("user"),
+        password=_secret(secrets.get("password")),
+        api_key=_secret(secrets.get("api_key")),
         shards=_shards(env.get("GONG_SEARCH_OPENSEARCH_SHARDS") or "1"),
     )
     if not chosen.prefix.replace("-", "").replace("_", "").isalnum() or chosen.prefix != (
         chosen.prefix.lower()
     ):
-        raise ConfigError("GONG_SEARCH_OPENSEARCH_PREFIX must be lower-case letters, digits, -, _")
+        raise ConfigError("the OpenSearch index prefix must be lower-case letters, digits, -, _")
     return chosen
+
+
+def _credentials() -> dict[str, str]:
+    """user/password or api_key for the cluster: the environment's when it gives any,
+    else the credentials file's ``opensearch_*`` keys (a missing file: none)."""
+    names = ("user", "password", "api_key")
+    found = {n: os.environ.get(f"GONG_SEARCH_OPENSEARCH_{n.upper()}", "") for n in names}
+    if not any(found.values()) and credentials_path().is_file():
+        stored = read_credentials_file(credentials_path())
+        found = {n: stored.get(f"opensearch_{n}", "") for n in names}
+    return {n: v for n, v in found.items() if v}
 
 
 def use(engine: str | None = None, url: str | None = None) -> EngineChoice:

@@ -9,6 +9,12 @@ typo would otherwise be silently ignored), is a one-line error naming the file.
     index = "~/gong-index"
     timezone = "Europe/Berlin"
     format = "table"
+    engine = "opensearch"                 # where the searchable documents live
+    opensearch_url = "https://search.example.com:9200"
+    opensearch_prefix = "team-a"          # index names start with it: one per tenant
+
+Credentials never go in this file (it is shown by ``gong-search config``, often shared):
+an OpenSearch password or API key here is refused with advice, without echoing it.
 """
 
 from __future__ import annotations
@@ -27,7 +33,13 @@ KEYS = {
     "index": ("GONG_SEARCH_INDEX", "index"),
     "timezone": ("GONG_SEARCH_TZ", ""),
     "format": ("GONG_SEARCH_FORMAT", ""),
+    "engine": ("GONG_SEARCH_ENGINE", "whoosh"),
+    "opensearch_url": ("GONG_SEARCH_OPENSEARCH_URL", "http://127.0.0.1:9200"),
+    "opensearch_prefix": ("GONG_SEARCH_OPENSEARCH_PREFIX", "gong-search"),
 }
+# secrets people may try to put here: refused with where they belong instead
+CREDENTIAL_KEYS = ("opensearch_user", "opensearch_password", "opensearch_api_key", "password",
+                   "api_key", "access_key", "secret_key", "access_key_secret")  # fmt: skip
 
 
 def config_path() -> Path:
@@ -54,6 +66,11 @@ def file_values() -> dict[str, str]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     for key, value in data.items():
+        if key.lower() in CREDENTIAL_KEYS:
+            raise ConfigError(
+                f"{path}: {key} is a credential and does not belong in the config file; put "
+                "it in ~/.config/gong/credentials.json (chmod 600) or the environment"
+            )
         if key not in KEYS:
             raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
         if not isinstance(value, str) or not value:

@@ -37,7 +37,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the error log
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no config.toml
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no demo index
-    for var in ("GONG_SEARCH_CONFIG", "GONG_SEARCH_TZ", "GONG_SEARCH_FORMAT"):
+    for var in ("GONG_SEARCH_CONFIG", "GONG_SEARCH_TZ", "GONG_SEARCH_FORMAT", "GONG_SEARCH_ENGINE",
+                "GONG_SEARCH_OPENSEARCH_URL", "GONG_SEARCH_OPENSEARCH_PREFIX"):  # fmt: skip
         monkeypatch.delenv(var, raising=False)
 
 
@@ -172,5 +173,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         on_node = "opensearch_url" in getattr(item, "fixturenames", ()) or (
             params is not None and params.params.get("engine") == "opensearch"
         )
-        if on_node or item.module.__name__.endswith(("opensearch_cli", "opensearch_cluster")):
+        modules = ("opensearch_cli", "opensearch_cluster", "opensearch_config")
+        if on_node or item.module.__name__.endswith(modules):
             item.add_marker(pytest.mark.timeout(900))

@@ -8,16 +8,18 @@ checked by adding its name here. The corpus is written by hand so each answer is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from gong_search.engine import Engine, Filters, open_engine
+from gong_search.engine import Engine, FacetCount, Filters, open_engine
 from gong_search.engine_choice import EngineChoice
 from gong_search.errors import QueryError
+from gong_search.gong.call_content import CallContent, CrmObject
 from gong_search.gong.records import Call, Party
-from gong_search.sentences import CallSentences, SentenceRow, normalize_name
+from gong_search.sentences import CallSentences, NoteRow, SentenceRow, normalize_name
 
 ENGINES = ["whoosh", "opensearch"]
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -52,7 +54,7 @@ CALLS = {  # id: (title, days ago, host, [(party, text)])
 
 
 def joined(call_id: str, texts: list[tuple[Party, str]] | None = None) -> CallSentences:
-    title, days, host, rows = CALLS[call_id]
+    title, days, host, rows = CALLS.get(call_id, ("Acme expansion", 5, "Rita Rep", []))
     rows = texts if texts is not None else rows
     parties = tuple({p.speaker_id: p for p, _ in rows}.values())
     call = Call(call_id, title, f"https://x.gong.io/call?id={call_id}",
@@ -202,3 +204,97 @@ def test_explain_shows_the_tiers_and_call_filters(engine: Engine) -> None:
         assert "every word" in shown and "any word" in shown and "call filter" in shown
         with pytest.raises(QueryError):
             searcher.explain("title:renewal", "default", False)
+
+
+# -- the whole call: notes, call facts, trackers, facets (issue 21's second half) --------
+
+DEAL = CrmObject("Opportunity", "006X", "TimeOfCall", (("Name", "Acme Renewal"),
+                                                       ("StageName", "Negotiation")))  # fmt: skip
+WHOLE_CALL = CallContent(crm=(DEAL,), outcome="Meeting booked")
+
+
+def whole_call(engine: Engine) -> None:
+    """c4: a deal, an outcome, other call facts, a tracker in one sentence, and notes."""
+    call = joined("c4", [(BUYER, "Integration matters, pricing too."), (REP, "Noted.")])
+    details = {"direction": "Outbound", "language": "eng", "workspace_id": "w1",
+               "duration": 1800, "content": WHOLE_CALL}  # fmt: skip
+    rows = [replace(call.rows[0], trackers=("Pricing Talk",)), call.rows[1]]
+    notes = [
+        NoteRow("c4", 2, "brief", "Integration with the CRM was the main topic.", None, "", ""),
+        NoteRow("c4", 3, "key_point", "Pricing needs approval.", None, "", ""),
+        NoteRow("c4", 4, "key_point", "Timeline is Q3.", None, "", ""),
+        NoteRow("c4", 5, "comment", "Follow up on the integration.", 1000, "", "Rita Rep"),
+    ]
+    with engine.writer() as writer:
+        writer.replace(CallSentences(replace(call.call, **details), "Rita Rep", rows, notes), "v1")
+
+
+def test_notes_are_searched_only_when_asked_and_come_back_as_notes(engine: Engine) -> None:
+    whole_call(engine)
+    assert texts(engine, "integrat*") == ["Integration matters, pricing too."]
+    assert texts(engine, "integrat*", within="summary") == [
+        "Integration with the CRM was the main topic."
+    ]
+    assert texts(engine, "integrat*", within="comments") == ["Follow up on the integration."]
+    assert len(texts(engine, "integrat*", within="all")) == 3
+    with engine.searcher() as searcher:
+        hit = searcher.search("approval", "default", False, Filters(within="summary")).hits[0]
+        before, after = searcher.context(hit.handle, 5, 5)
+        comment = searcher.search("follow", "default", False, Filters(within="comments")).hits[0]
+    assert hit.sentence.kind == "key_point" and before == []  # the brief is another kind
+    assert [s.text for s in after] == ["Timeline is Q3."]  # not the comment after it
+    assert comment.sentence.kind == "comment" and comment.sentence.speaker_name == "Rita Rep"
+
+
+def test_whole_call_filters_and_trackers(engine: Engine) -> None:
+    whole_call(engine)
+    c4 = ["Integration matters, pricing too."]
+    assert texts(engine, "pricing", deals=("acme renewal",)) == c4
+    assert texts(engine, "pricing", deals=("006x",)) == c4
+    assert texts(engine, "pricing", stages=("negotiation",)) == c4
+    assert texts(engine, "pricing", outcomes=("meeting booked",)) == c4
+    assert texts(engine, "pricing", directions=("outbound",), languages=("eng",)) == c4
+    assert texts(engine, "pricing", workspaces=("w1",), min_duration=1000) == c4
+    assert len(texts(engine, "pricing", max_duration=1000)) == 6  # c1-c3 last 600 s
+    assert len(texts(engine, "pricing", participants=("john smith",))) == 6  # c1, c2, c4
+    assert texts(engine, "pricing", trackers=("pricing talk",)) == c4
+    assert texts(engine, "", trackers=("pricing talk",)) == c4  # no words: where it fired
+    assert texts(engine, "pricing deal:006x") == c4
+    with engine.searcher() as searcher:
+        assert searcher.vocabulary("deal") == ["006x", "acme renewal"]
+        assert searcher.vocabulary("trackers") == ["pricing talk"]
+        assert searcher.vocabulary("outcome") == ["meeting booked"]
+
+
+def test_facets_count_every_match_by_sentence_and_call(engine: Engine) -> None:
+    """Checked against a count of the hits themselves (every hit, grouped by value)."""
+    whole_call(engine)
+    names = ("speaker", "affiliation", "kind", "host", "month", "deal", "tracker", "outcome")
+    for query, within in (("pricing OR integration", "all"), ("pricing", "transcript")):
+        filters = Filters(within=within)
+        with engine.searcher() as searcher:
+            hits = searcher.search(query, "default", False, filters, want=None).hits
+            counted = searcher.facets(query, "default", False, filters, names)
+        expected = {name: _brute_force_facet(hits, name) for name in names}
+        assert counted == expected and counted["kind"] and counted["deal"]
+
+
+def _brute_force_facet(hits: list, name: str) -> list[FacetCount]:
+    per_value: dict[str, list] = {}
+    for hit in hits:
+        s = hit.sentence
+        started = datetime.fromtimestamp(s.call_started, UTC)
+        values = {
+            "speaker": [s.speaker_name] if s.speaker_name else [],
+            "affiliation": [s.affiliation] if s.affiliation else [],
+            "kind": [s.kind],
+            "host": ["Rita Rep"],
+            "month": [started.strftime("%Y-%m")],
+            "deal": ["Acme Renewal"] if s.call_id == "c4" else [],
+            "tracker": list(s.trackers),
+            "outcome": ["Meeting booked"] if s.call_id == "c4" else [],
+        }[name]
+        for value in values:
+            per_value.setdefault(value, []).append(s.call_id)
+    ranked = sorted(per_value.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [FacetCount(value, len(calls), len(set(calls))) for value, calls in ranked]

@@ -9,38 +9,51 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from gong_search.engine import Filters, open_engine
+from gong_search.engine import FACETS, Filters, open_engine
 from gong_search.engine_choice import EngineChoice
 from gong_search.engines.opensearch import searcher as os_searcher
 
 from .conftest import cli, sim_env
+from .readme_examples import search_examples, show_examples
 
-# the README's search examples and every row of its query-language table
-QUERIES = [
-    ["SOC 2 report", "--customer"],
-    ["competitor OR zendesk OR salesforce", "--account", "globex"],
-    ["budget approval", "--per-call", "1"],
+# beside every search example of the README (parsed from it, see readme_examples): names
+# this tenant has, where the README's (the demo tenant's) may find nothing here
+TENANT_QUERIES = [
     ["renewal", "--speaker", "jonas"],
-    ["integration api"],
-    ["pricing objection", "--customer"],
-    ['"list price"'],
-    ["pricing AND (discount OR rebate) NOT trial"],
-    ["pricing -trial"],
-    ["integrat*"],
     ["speaker:jonas pricing"],
     ["affiliation:external security"],
-    ["pricing title:renewal"],
     ["pricing host:rita"],
-    ['C++ "quoted"', "--literal"],
-    ["securty", "--fuzzy"],
     ["we can", "--internal"],
-]
+    ["pricing", "--facet", ",".join(FACETS), "--in", "all"],
+    ["we OR pricing OR security", "--facet", ",".join(FACETS)],
+    ["budget", "--participant", "jonas", "--in", "all"],
+    ["pricing OR security OR budget", "--outcome", "meeting booked", "--min-duration", "5",
+     "--facet", "month"],
+    ["security review", "--stage", "negotiation", "--direction", "outbound", "--scope",
+     "external", "--language", "eng"],
+    ["pricing OR budget", "--deal-now", "--stage", "closed won", "--facet", "stage_now,deal"],
+    ["the OR we", "--in", "comments", "--facet", "kind,speaker"],
+    ["--tracker", "budget", "--facet", "tracker,speaker"],
+    ["we", "--max-duration", "10", "--host", "jonas"],
+    ["the", "--in", "summary", "-C", "1"],
+]  # fmt: skip
+CALL = "CALL-ID"  # stands for a real call of the tenant (README: CALL_ID, call:<id>)
+# Known difference: the Whoosh engine scores notes with collection statistics of the
+# transcript (N = every non-note document, mean length over N); OpenSearch's similarity sees
+# only the note field's own. Totals, counts, facets and --sort date agree; the relevance
+# order of notes for several words can differ (strict: passes once the engines agree).
+NOTES_RANKED = pytest.param(
+    ["integrat* OR secur*", "--in", "all"],
+    marks=pytest.mark.xfail(strict=True, reason="note fields' BM25 statistics differ"),
+)
+EXAMPLES = [*search_examples(CALL), *TENANT_QUERIES, NOTES_RANKED]
 
 
 @pytest.fixture(scope="module")
@@ -57,31 +70,65 @@ def both(shared_sim, opensearch_url: str, tmp_path_factory) -> tuple[list[str], 
     return whoosh, opensearch
 
 
+@pytest.fixture(scope="module")
+def call_id(both) -> str:
+    """A call of the tenant with notes (a brief, key points...), for the README's CALL_ID."""
+    whoosh, _ = both
+    return hits(whoosh, "the OR we", "--in", "summary", "-n", "1")[0]["call_id"]
+
+
 def hits(args: list[str], *query: str) -> list[dict]:
-    done = cli(*query, *args, "-f", "jsonl")
+    done = cli(*args, "-f", "jsonl", *query)  # the query last: it may hold a --
     assert done.exit_code in (0, 1), done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
-def key(hit: dict) -> tuple[str, int]:
-    return hit["call_id"], hit["start_ms"]
+def key(hit: dict) -> tuple:
+    return hit["call_id"], hit["start_ms"], hit.get("kind"), hit["text"]
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=lambda q: " ".join(q))
-def test_every_readme_query_matches_the_whoosh_engine(both, query: list[str]) -> None:
-    whoosh, opensearch = both
-    counted = [cli(*query, *args, "--count", "-f", "json") for args in both]
-    assert counted[0].stdout == counted[1].stdout and counted[0].exit_code == counted[1].exit_code
-    dated = [[key(h) for h in hits(args, *query, "--sort", "date", "-n", "0")] for args in both]
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: shlex.join(e))
+def test_every_readme_search_matches_the_whoosh_engine(both, call_id, example: list[str]) -> None:
+    """Counts (with facets), --sort date lists and totals identical; the top 20 by
+    relevance at least 90% the same, in the same tiers."""
+    query = [word.replace(CALL, call_id) for word in example]
+    counted = [cli(*args, "--count", "-f", "json", *query) for args in both]
+    assert counted[0] == counted[1]  # exit code, stdout (counts, facets), stderr
+    if counted[0].exit_code == 2:  # refused the same way on both (no such name here)
+        return
+    listed = _without_facets(query)
+    dated = [[key(h) for h in hits(args, "--sort", "date", "-n", "0", *listed)] for args in both]
     assert dated[0] == dated[1]
-    ranked = [json.loads(cli(*query, *args, "-n", "20", "-f", "json").stdout) for args in both]
-    for field in ("total", "total_all_words", "next_offset"):
+    ranked = [json.loads(cli(*args, "-n", "20", "-f", "json", *query).stdout) for args in both]
+    for field in ("total", "total_all_words", "next_offset", "facets"):
         assert ranked[0].get(field) == ranked[1].get(field)
     top = [[key(h) for h in r.get("hits", [])] for r in ranked]
     assert len(set(top[0]) & set(top[1])) >= 0.9 * len(top[0])
     assert [h["all_words"] for h in ranked[0].get("hits", [])] == [
         h["all_words"] for h in ranked[1].get("hits", [])
     ]
+
+
+def _without_facets(query: list[str]) -> list[str]:
+    """The search without ``--facet`` (a list of hits cannot hold counts)."""
+    at = [i for i, word in enumerate(query) if word == "--facet"]
+    return [w for i, w in enumerate(query) if i not in at and i - 1 not in at]
+
+
+def test_the_readme_examples_search_this_tenant(both, call_id) -> None:
+    """The equivalence above is not vacuous: most examples find something here, and
+    between them they filter, count facets and read notes."""
+    whoosh, _ = both
+    examples = [[w.replace(CALL, call_id) for w in example] for example in EXAMPLES[:-1]]
+    found = [e for e in examples if cli(*whoosh, "--count", *e).exit_code == 0]
+    assert len(found) >= 0.6 * len(examples), [e for e in examples if e not in found]
+    used = {word for example in found for word in example}
+    assert {"--facet", "--in", "--tracker", "--customer"} <= used
+
+
+def test_show_summary_is_the_same_on_both_engines(both, call_id) -> None:
+    shown = [[cli(*example, *args) for args in both] for example in show_examples(call_id)]
+    assert shown and all(a == b and a.exit_code == 0 and a.stdout for a, b in shown)
 
 
 def test_pages_are_slices_of_one_order_on_opensearch(both) -> None:
@@ -186,14 +233,15 @@ def test_a_filter_the_engine_does_not_know_is_refused_not_dropped() -> None:
     """Filters added to the seam later must never widen an OpenSearch answer silently."""
     import dataclasses
 
-    from gong_search.engines.opensearch.query import HANDLED, filter_clauses
+    from gong_search.engines.opensearch.filters import HANDLED, filter_clauses
     from gong_search.errors import QueryError
 
-    assert {f.name for f in dataclasses.fields(Filters)} >= HANDLED
+    assert {f.name for f in dataclasses.fields(Filters)} == HANDLED  # every one translated
     odd = dataclasses.make_dataclass(
-        "Later", [("deals", tuple, dataclasses.field(default=()))], bases=(Filters,), frozen=True
-    )
+        "Later", [("questions", tuple, dataclasses.field(default=()))], bases=(Filters,),
+        frozen=True,
+    )  # fmt: skip
     assert len(filter_clauses(odd(), [])) == 1  # left at its default: nothing to refuse
-    with pytest.raises(QueryError, match="cannot filter by deals"):
-        filter_clauses(odd(deals=("d1",)), [])
+    with pytest.raises(QueryError, match="cannot filter by questions"):
+        filter_clauses(odd(questions=("pricing?",)), [])
     assert len(filter_clauses(Filters(hosts=("rita rep",)), [])) == 2

@@ -3,9 +3,11 @@
 Text is split with the Whoosh engine's word pattern (``\\w+(\\.?\\w+)*``, Unicode), then
 lower-cased, ASCII-folded and Porter-stemmed, with no stop list and with positions, so the
 query's terms (analysed once, by the shared query parser) are the indexed terms. Each
-sentence document also carries its call's fields (title, host, account domains, start),
-so every filter is a ``filter`` clause; one *call document* per call holds the catalog
-version the index reflects.
+sentence and note document also carries its call's fields (title, host, accounts, deals,
+stages, participants, scope... duration, start), so every filter is a ``filter`` clause;
+one *call document* per call holds the catalog version the index reflects and its facet
+values. Notes (briefs, key points, highlights, outline, comments) keep their text in
+``summary``/``comment``, as on Whoosh, so ``--in`` picks the fields.
 """
 
 from __future__ import annotations
@@ -53,31 +55,44 @@ SIMILARITY = {
 _KEY = {"type": "keyword", "normalizer": "key"}
 _STORED = {"type": "keyword", "index": False, "doc_values": False}
 _STORED_LONG = {"type": "long", "index": False, "doc_values": False}
+_STEMMED = {"type": "text", "analyzer": "stemmed", "similarity": "whoosh_bm25f"}
+_LABEL = {"type": "keyword", "index": False}  # shown and counted (facet labels), not searched
+
+# the fields every document of a call carries (from engines.documents.call_fields)
+CALL_KEYS = ("host", "account", "deal", "stage", "stage_now", "participant", "scope",
+             "direction", "system", "language", "workspace", "outcome")  # fmt: skip
 
 MAPPINGS = {
     "dynamic": "strict",
     "properties": {
-        "kind": {"type": "keyword"},  # sentence | call
-        # sentence documents
-        "text": {"type": "text", "analyzer": "stemmed", "similarity": "whoosh_bm25f"},
+        "kind": {"type": "keyword"},  # sentence | call | brief, key_point, ... (notes)
+        # sentence documents (notes share call_id..end_ms)
+        "text": _STEMMED,
         "call_id": {"type": "keyword"},
         "ordinal": {"type": "integer"},
         "speaker": {"type": "text", "analyzer": "words", "index_options": "freqs"},
         "speaker_key": {"type": "keyword"},
-        "speaker_name": _STORED,
+        "speaker_name": _LABEL,
         "speaker_email": _KEY,
         "affiliation": _KEY,
         "topic": _KEY,
         "started": {"type": "long"},
         "start_ms": _STORED_LONG,
         "end_ms": _STORED_LONG,
-        # call fields: on both kinds (filters on sentences, vocabulary on calls)
+        "trackers": _KEY,  # normalised names of the trackers that fired in the sentence
+        "tracker_names": _LABEL,
+        # note documents: their text apart, so a transcript search never sees them
+        "summary": _STEMMED,
+        "comment": _STEMMED,
+        "heading": _STORED,
+        # call fields: on every kind (filters on sentences and notes, vocabulary on calls)
         "title": {"type": "text", "analyzer": "words", "index_options": "freqs"},
-        "host": _KEY,
-        "account": _KEY,
+        **{name: _KEY for name in CALL_KEYS},
+        "duration": {"type": "integer"},
         # call documents
         "hash": _STORED,
         "sentences": {"type": "integer", "index": False},
+        "facts": {"type": "object", "enabled": False},  # display values of its facets
     },
 }
 
@@ -95,17 +110,3 @@ def index_body(shards: int) -> dict:
         },
         "mappings": MAPPINGS,
     }
-
-
-# the query language's field names -> mapping fields
-FIELDS = {
-    "text": "text",
-    "speaker": "speaker",
-    "speaker_email": "speaker_email",
-    "affiliation": "affiliation",
-    "title": "title",
-    "topic": "topic",
-    "account": "account",
-    "host": "host",
-    "call_id": "call_id",
-}

@@ -10,12 +10,13 @@ sent as ``term``/``span_term`` clauses, never re-analysed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from whoosh import query
 
 from ...engine import Filters
 from ...errors import QueryError
+from ..whoosh import query as shared
 from ..whoosh.query import (
     _and_not,
     _any_of,
@@ -24,12 +25,10 @@ from ..whoosh.query import (
     _phrases_as_words,
     _split_call_terms,
 )
-from ..whoosh.query import parser as shared_parser
-from ..whoosh.schema import WORDS, analyze
+from ..whoosh.schema import TEXT_FIELDS, WORDS, analyze
 from .mapping import MAPPINGS
 
 MAX_EXPANSIONS = 1_000  # words one prefix or wildcard may stand for (as on Whoosh)
-SENTENCES = {"term": {"kind": "sentence"}}
 
 
 @dataclass
@@ -54,33 +53,44 @@ class Plan:
         return self.all_words is not self.matches
 
 
-_PARSER = shared_parser()
+_PARSER = shared.parser()
 
 
-def plan(text: str, mode: str, fuzzy: bool) -> Plan:
-    """Parse ``text`` for ``mode`` default|all|any|literal (as the Whoosh engine does)."""
+def plan(text: str, mode: str, fuzzy: bool, filters: Filters | None = None) -> Plan:
+    """Parse ``text`` for ``mode`` default|all|any|literal over the fields ``--in`` chose
+    (as the Whoosh engine does); no words with a tracker filter lists where it fired."""
+    filters = filters or Filters()
+    if not text.strip() and filters.trackers:
+        listed = translate(shared.listing(filters.trackers).matches)
+        return Plan([listed], listed, [], set(), set())
+    planned, marks = _shared_plan(text, mode, fuzzy)
+    planned = shared.retarget(planned, TEXT_FIELDS[filters.within])
+    tiers = [translate(t) for t in planned.tiers]
+    same = {id(tree): dsl for tree, dsl in zip(planned.tiers, tiers, strict=True)}
+    all_words = same.get(id(planned.all_words)) or translate(planned.all_words)
+    return Plan(tiers, all_words, [translate(c) for c in planned.call_terms], *marks)
+
+
+def _shared_plan(text: str, mode: str, fuzzy: bool) -> tuple[shared.Plan, tuple]:
+    """The parsed tiers as the Whoosh engine plans them (query objects over ``text``),
+    and what highlighting marks: (terms, prefixes, text patterns)."""
     if mode == "literal":
         words = analyze(text)
         q: query.Query = (
             query.Term("text", words[0]) if len(words) == 1 else query.Phrase("text", words)
         )
-        dsl = translate(q)
-        return Plan([dsl], dsl, [], set(words), set())
+        return shared.Plan([q], q, []), (set(words), set(), [])
     parsed, call_terms = _split_call_terms(_phrases_as_words(_PARSER.parse(text)))
     if fuzzy:
         parsed = _fuzzy(parsed)
     parsed = _and_not(parsed.normalize())
     either = _any_of(parsed)
-    terms, prefixes = _highlighted(parsed)
-    call_filters = [translate(c) for c in call_terms]
-    exact = translate(parsed)
-    marks = (terms, prefixes, _patterns(parsed))
+    marks = (*_highlighted(parsed), _patterns(parsed))
     if mode == "all" or either == parsed or _has_operators(text):
-        return Plan([exact], exact, call_filters, *marks)
-    relaxed = translate(either)
+        return shared.Plan([parsed], parsed, call_terms), marks
     if mode == "any":
-        return Plan([relaxed], exact, call_filters, *marks)
-    return Plan([exact, relaxed], exact, call_filters, *marks)
+        return shared.Plan([either], parsed, call_terms), marks
+    return shared.Plan([parsed, either], parsed, call_terms), marks
 
 
 def _patterns(q: query.Query) -> list[tuple[str, dict]]:
@@ -181,56 +191,16 @@ def _prefix(node: query.Prefix) -> dict:
     """``integrat*`` must find "integration", indexed as its stem "integr": a text prefix
     also matches the stems that are a slightly shorter prefix of it (at least 4 letters)."""
     field = _field(node.fieldname)
-    if field != "text":
+    if field not in TEXT_FIELDS["all"]:
         return {"prefix": {field: {"value": node.text}}}
     prefix = _folded(node.text)
-    clauses = [{"prefix": {"text": {"value": prefix, "rewrite": _rewrite()}}}]
+    clauses = [{"prefix": {field: {"value": prefix, "rewrite": _rewrite()}}}]
     clauses += [
-        {"term": {"text": prefix[:k]}} for k in range(len(prefix) - 1, max(3, len(prefix) - 4), -1)
+        {"term": {field: prefix[:k]}} for k in range(len(prefix) - 1, max(3, len(prefix) - 4), -1)
     ]
     if len(clauses) == 1:
         return clauses[0]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
-
-
-HANDLED = {"speaker_keys", "affiliations", "call_ids", "hosts", "accounts", "title", "start", "end"}
-
-
-def refuse_unhandled(filters: Filters) -> None:
-    """A filter this engine does not know yet is refused, never silently dropped (that
-    would widen the answer)."""
-    unknown = [
-        f.name
-        for f in fields(filters)
-        if f.name not in HANDLED and getattr(filters, f.name) != f.default
-    ]
-    if unknown:
-        raise QueryError(f"the OpenSearch engine cannot filter by {', '.join(unknown)} yet")
-
-
-def filter_clauses(filters: Filters, call_filters: list[dict]) -> list[dict]:
-    """Every filter as a non-scoring clause on sentence documents."""
-    refuse_unhandled(filters)
-    found: list[dict] = [SENTENCES, *call_filters]
-    for name, values in (
-        ("speaker_key", filters.speaker_keys),
-        ("affiliation", filters.affiliations),
-        ("call_id", filters.call_ids),
-        ("host", filters.hosts),
-        ("account", filters.accounts),
-    ):
-        if values:
-            found.append({"terms": {name: list(values)}})
-    if filters.title:
-        found.append({"match": {"title": {"query": filters.title, "operator": "and"}}})
-    if filters.start or filters.end:
-        bounds: dict[str, int] = {}
-        if filters.start:
-            bounds["gte"] = int(filters.start.timestamp())
-        if filters.end:
-            bounds["lt"] = int(filters.end.timestamp())
-        found.append({"range": {"started": bounds}})
-    return found
 
 
 def explain(planned: Plan) -> str:

@@ -4,7 +4,7 @@ Each rank tier is one query (the later ones exclude the earlier ones' matches), 
 exactly (``_count``) and read only as far as the page reaches, with ``search_after`` in a
 point in time past one request (never ``from``). Ties are broken as on Whoosh: newer call
 first, then call id, then position in the call. Hits leave as engine-neutral
-:class:`~gong_search.engine.RawHit` whose ``handle`` is ``(call_id, ordinal)``.
+:class:`~gong_search.engine.RawHit` whose ``handle`` is ``(call_id, ordinal, kind)``.
 """
 
 from __future__ import annotations
@@ -14,15 +14,10 @@ from collections.abc import Iterator
 from ...engine import FacetCount, Filters, RawHit, RawResult, Sentence
 from ...errors import IndexStoreError, QueryError
 from ..whoosh.schema import SCHEMA
-from .query import (
-    MAX_EXPANSIONS,
-    SENTENCES,
-    Plan,
-    explain,
-    filter_clauses,
-    plan,
-    refuse_unhandled,
-)
+from .facets import composite, facet_counts
+from .filters import DOCUMENTS, filter_clauses, refuse_unhandled
+from .mapping import CALL_KEYS
+from .query import MAX_EXPANSIONS, Plan, explain, plan
 from .store import Store, talking
 
 PAGE = 5_000  # hits per request when reading deep
@@ -61,7 +56,7 @@ class OpenSearchSearcher:
         highlight: bool = True,
     ) -> RawResult:
         refuse_unhandled(filters)
-        planned = self._plan(text, mode, fuzzy)
+        planned = self._plan(text, mode, fuzzy, filters)
         where = filter_clauses(filters, planned.call_filters)
         marks = (planned.terms, planned.prefixes) if highlight and sort != "date" else None
         if sort == "date":
@@ -82,44 +77,58 @@ class OpenSearchSearcher:
             sentence = _sentence(hit["_source"])
             score = 0.0 if sort == "date" else round(float(hit.get("_score") or 0.0), 4)
             spans = _spans(sentence.text, *marks) if marks else []
-            return RawHit((sentence.call_id, sentence.ordinal), sentence, score, has_all, spans)
+            handle = (sentence.call_id, sentence.ordinal, hit["_source"].get("kind"))
+            return RawHit(handle, sentence, score, has_all, spans)
 
         return RawResult(ranked, total, all_words, build)  # type: ignore[arg-type]
 
     def count(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> tuple[int, int]:
-        refuse_unhandled(filters)
-        planned = self._plan(text, mode, fuzzy)
-        q = _bool(planned.matches, filter_clauses(filters, planned.call_filters))
+        q = self._matching(text, mode, fuzzy, filters)
         return self.store.count({"query": q}), sum(1 for _ in self._distinct("call_id", q))
 
     def context(self, handle: object, before: int, after: int) -> tuple[list, list]:
-        call_id, ordinal = handle  # type: ignore[misc]
-        return (
-            self._neighbours(call_id, ordinal - before, ordinal - 1),
-            self._neighbours(call_id, ordinal + 1, ordinal + after),
-        )
+        """The same kind's documents around a hit in its call (a transcript's context is
+        the transcript), in order: a call's ordinals run sentences first, then notes."""
+        call_id, ordinal, kind = handle  # type: ignore[misc]
+        if not before and not after:
+            return [], []
+        around = self._neighbours(call_id, ordinal - before, ordinal + after)  # one request
+        earlier = [s for s in around if s.ordinal < ordinal][::-1]
+        later = [s for s in around if s.ordinal > ordinal]
+        return _same_kind(earlier, kind)[::-1], _same_kind(later, kind)
 
     def facets(
         self, text: str, mode: str, fuzzy: bool, filters: Filters, names: tuple[str, ...]
     ) -> dict[str, list[FacetCount]]:
-        raise QueryError("the OpenSearch engine cannot count facets yet (--engine whoosh can)")
+        """Exact counts per facet value over every match (see :mod:`.facets`)."""
+        return facet_counts(self.store, self._matching(text, mode, fuzzy, filters), names)
 
     def vocabulary(self, field: str) -> list[str]:
-        if field not in ("host", "account"):
-            raise QueryError(f"the OpenSearch engine cannot filter by {field} yet")
-        return sorted(self._distinct(field, {"term": {"kind": "call"}}))
+        """Distinct indexed values of a call field (read on call documents) or of
+        ``trackers`` (on sentences)."""
+        if field in CALL_KEYS:
+            return sorted(self._distinct(field, {"term": {"kind": "call"}}))
+        if field == "trackers":
+            return sorted(self._distinct(field, {"exists": {"field": field}}))
+        raise QueryError(f"the OpenSearch engine has no vocabulary for {field!r}")
 
     def explain(self, text: str, mode: str, fuzzy: bool, filters: Filters | None = None) -> str:
-        if filters is not None:
-            refuse_unhandled(filters)
-        return explain(self._plan(text, mode, fuzzy))
+        filters = filters or Filters()
+        refuse_unhandled(filters)
+        return explain(self._plan(text, mode, fuzzy, filters))
 
     # -- inside --
 
-    def _plan(self, text: str, mode: str, fuzzy: bool) -> Plan:
+    def _matching(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> dict:
+        """Every document any tier matches, filtered, as one query."""
+        refuse_unhandled(filters)
+        planned = self._plan(text, mode, fuzzy, filters)
+        return _bool(planned.matches, filter_clauses(filters, planned.call_filters))
+
+    def _plan(self, text: str, mode: str, fuzzy: bool, filters: Filters) -> Plan:
         """The plan, refused (as on Whoosh) when a prefix or wildcard stands for more than
         MAX_EXPANSIONS words: ``a*`` on a large index would be slow and mean little."""
-        planned = plan(text, mode, fuzzy)
+        planned = plan(text, mode, fuzzy, filters)
         store = self.store
         for shown, clause in planned.patterns:
             with talking(store.url):
@@ -195,23 +204,13 @@ class OpenSearchSearcher:
     def _distinct(self, field: str, q: dict) -> Iterator[str]:
         """Every distinct value of ``field`` among ``q``'s documents, exactly (composite
         aggregation pages, not the approximate cardinality)."""
-        after: dict | None = None
-        while True:
-            source: dict = {"size": 10_000, "sources": [{"v": {"terms": {"field": field}}}]}
-            if after:
-                source["after"] = after
-            body = {"query": q, "size": 0, "aggs": {"d": {"composite": source}}}
-            agg = self.store.search(body)["aggregations"]["d"]
-            yield from (bucket["key"]["v"] for bucket in agg["buckets"])
-            after = agg.get("after_key")
-            if not agg["buckets"] or not after:
-                return
+        return (key["v"] for key, _n in composite(self.store, q, {"v": field}))
 
     def _neighbours(self, call_id: str, low: int, high: int) -> list[Sentence]:
         if high < low:
             return []
         where = [
-            SENTENCES,
+            DOCUMENTS,
             {"term": {"call_id": call_id}},
             {"range": {"ordinal": {"gte": max(0, low), "lte": high}}},
         ]
@@ -237,17 +236,32 @@ def _bool(
     return {"bool": body}
 
 
+def _same_kind(found: list[Sentence], kind: str) -> list[Sentence]:
+    """The run of ``found`` (walking away from a hit) of the hit's own kind."""
+    wanted = "transcript" if kind == "sentence" else kind
+    run = []
+    for sentence in found:
+        if sentence.kind != wanted:
+            break
+        run.append(sentence)
+    return run
+
+
 def _sentence(doc: dict) -> Sentence:
+    kind = doc.get("kind", "sentence")
     return Sentence(
         call_id=doc["call_id"],
         ordinal=doc["ordinal"],
         call_started=doc["started"],
-        speaker_name=doc["speaker_name"],
+        speaker_name=doc.get("speaker_name", ""),
         speaker_email=doc.get("speaker_email", ""),
-        affiliation=doc["affiliation"].capitalize(),
-        start_ms=doc["start_ms"],
-        end_ms=doc["end_ms"],
-        text=doc["text"],
+        affiliation=doc.get("affiliation", "").capitalize(),
+        start_ms=doc.get("start_ms"),
+        end_ms=doc.get("end_ms"),
+        text=doc.get("text") or doc.get("summary") or doc.get("comment") or "",
+        kind="transcript" if kind == "sentence" else kind,
+        trackers=tuple(doc.get("tracker_names") or ()),
+        heading=doc.get("heading", ""),
     )
 
 

@@ -158,6 +158,18 @@ class Store:
         with talking(self.url):
             return self.client.search(index=kw.pop("index", self.alias), body=body, **kw)
 
+    def sources(self, ids: list[str], field: str) -> dict[str, dict]:
+        """Document id -> its ``_source`` (only ``field``) for the ``ids`` that exist."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), 1_000):
+            with talking(self.url):
+                docs = self.client.mget(
+                    body={"ids": ids[start : start + 1_000]}, index=self.alias,
+                    params={"_source_includes": field},
+                )["docs"]  # fmt: skip
+            found.update((d["_id"], d["_source"]) for d in docs if d.get("found"))
+        return found
+
     def count(self, body: dict) -> int:
         with talking(self.url):
             return int(self.client.count(index=self.alias, body=body)["count"])

@@ -11,33 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ...sentences import CallSentences, normalize_name
-from ..documents import sentence_fields
+from ...sentences import CallSentences
+from ..documents import call_fields, keys, note_fields, sentence_fields
 from .store import Store
 
 BATCH = 2_000  # documents per bulk request
 
 
 def documents(joined: CallSentences, version: str) -> Iterator[tuple[str, dict]]:
-    """(id, document) for every sentence of a call, then its call document."""
+    """(id, document) for every sentence and note of a call, then its call document; each
+    carries the call's fields (empty ones left out, as Whoosh indexes no empty term)."""
     call = joined.call
-    shared = {
-        "call_id": call.id,
-        "started": int(call.started.timestamp()),
-        "title": call.title,
-        "host": normalize_name(joined.host_name),
-        "account": list(joined.domains),
-    }
+    fields = call_fields(joined)
+    facts = fields.pop("facts")
+    shared = {"call_id": call.id, "started": fields.pop("call_started")}
+    shared |= {name: value for name, value in fields.items() if value not in (None, "", [])}
     for row in joined.rows:
-        yield (
-            f"{call.id}/{row.ordinal}",
-            {
-                **shared,
-                "kind": "sentence",
-                **sentence_fields(row),
-            },
-        )
-    yield f"{call.id}/call", {**shared, "kind": "call", "hash": version,
+        doc = {**shared, "kind": "sentence", **sentence_fields(row)}
+        if row.trackers:
+            doc.update(trackers=keys(row.trackers), tracker_names=list(row.trackers))
+        yield f"{call.id}/{row.ordinal}", doc
+    for note in joined.notes:
+        yield f"{call.id}/{note.ordinal}", {**shared, **note_fields(note)}
+    yield f"{call.id}/call", {**shared, "kind": "call", "hash": version, "facts": facts,
                               "sentences": len(joined.rows)}  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from whoosh import qparser, query
 from ...errors import QueryError
 from ...query_language import CALL_FIELDS as _CALL_FIELDS
 from ...query_language import FIELDS, OPERATORS, outside_quotes
-from .schema import SCHEMA, WORDS, analyze
+from .schema import SCHEMA, TEXT_FIELDS, WORDS, analyze
 
 FIELD_ALIASES = {  # the query language's field names -> schema fields
     "text": "text",
@@ -118,7 +118,8 @@ def _bounded_expansion(node: query.Query, reader) -> None:
 
 def _stemmed_prefixes(q: query.Query, reader) -> query.Query:
     """``integrat*`` must find "integration", indexed as its stem "integr": a prefix also
-    matches indexed stems that are a slightly shorter prefix of it (at least 4 letters)."""
+    matches indexed stems that are a slightly shorter prefix of it (at least 4 letters),
+    looked up in every text field (``--in summary``: a stem only a brief holds)."""
 
     def fold(node: query.Query) -> query.Query:
         if isinstance(node, query.Wildcard | query.Prefix) and node.fieldname == "text":
@@ -128,7 +129,7 @@ def _stemmed_prefixes(q: query.Query, reader) -> query.Query:
             stems = [
                 query.Term("text", prefix[:k])
                 for k in range(len(prefix) - 1, max(3, len(prefix) - 4), -1)
-                if reader.doc_frequency("text", prefix[:k])
+                if any(reader.doc_frequency(field, prefix[:k]) for field in TEXT_FIELDS["all"])
             ]
             return (
                 query.Or([query.Prefix("text", prefix), *stems])

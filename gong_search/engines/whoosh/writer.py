@@ -8,14 +8,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Iterable
-from datetime import UTC
 from pathlib import Path
 
 from whoosh import index
 
-from ...call_facts import CallFacts, call_facts
-from ...sentences import CallSentences, normalize_name
-from ..documents import sentence_fields
+from ...sentences import CallSentences
+from ..documents import call_fields, keys, note_fields, sentence_fields
 from .schema import WRITER_SETTINGS
 from .store import create_generation, next_generation, open_index, switch_to
 
@@ -33,77 +31,32 @@ def sentence_documents(joined: CallSentences) -> Iterable[dict]:
 
 
 def note_documents(joined: CallSentences) -> Iterable[dict]:
-    """Briefs, key points, highlights, outline items and comments: their text in a field
-    of its own (see the schema), the author of a comment as its speaker."""
+    """Briefs, key points, highlights, outline items and comments (see the schema)."""
     call_id, started = joined.call.id, int(joined.call.started.timestamp())
     for note in joined.notes:
-        doc = {
-            "call_id": call_id,
-            "started": started,
-            "comment" if note.kind == "comment" else "summary": note.text,
-            "ordinal": note.ordinal,
-            "kind": note.kind,
-            "heading": note.heading,
-            "speaker_name": note.author,
-            "start_ms": note.start_ms,
-            "end_ms": note.start_ms,
-        }
-        if note.author:
-            doc.update(speaker_key=normalize_name(note.author), affiliation="internal")
-        yield doc
+        yield {"call_id": call_id, "started": started, **note_fields(note)}
+
+
+MULTI_VALUED = ("account", "deal", "stage", "stage_now", "participant")
 
 
 def call_document(joined: CallSentences, content_hash: str) -> dict:
     """The per-call document: shared fields for filters, facet values, and the hash the
     index reflects."""
-    call = joined.call
-    facts = call_facts(call, joined.domains)
+    shared = call_fields(joined)
+    shared.update({name: ",".join(shared[name]) for name in MULTI_VALUED})
     return {
-        "marker_call": call.id,
+        "marker_call": joined.call.id,
         "marker_hash": content_hash,
         "is_marker": "1",
-        "title": call.title,
-        "host": normalize_name(joined.host_name),
-        "account": _keywords(facts.account_keys),
-        "deal": _keywords(facts.deal_keys),
-        "stage": _keywords(facts.stages),
-        "stage_now": _keywords(facts.stages_now),
-        "participant": _keywords(k for p in facts.participants for k in p.keys),
-        "scope": call.scope,
-        "direction": call.direction,
-        "system": call.system,
-        "language": call.language,
-        "workspace": call.workspace_id,
-        "outcome": facts.outcome,
-        "duration": call.duration,
-        "call_started": int(call.started.timestamp()),
-        "facts": facet_values(joined, facts),
+        **shared,
         "sentences": len(joined.rows) + len(joined.notes),
     }
 
 
-def facet_values(joined: CallSentences, facts: CallFacts) -> dict[str, list[str]]:
-    """What a call counts under in each per-call facet (see :data:`CALL_FACETS`)."""
-    call = joined.call
-    single = {
-        "outcome": facts.outcome,
-        "host": joined.host_name,
-        "workspace": call.workspace_id,
-        "language": call.language,
-        "scope": call.scope,
-        "direction": call.direction,
-        "system": call.system,
-        "month": call.started.astimezone(UTC).strftime("%Y-%m"),
-    }
-    found = {name: [value] for name, value in single.items() if value}
-    found.update(account=list(facts.accounts), deal=list(facts.deals), stage=list(facts.stages))
-    found["stage_now"] = list(facts.stages_now)
-    return {name: values for name, values in found.items() if values}
-
-
 def _keywords(values: Iterable[str]) -> str:
     """A keyword field's value: normalised keys, comma-separated (commas in keys dropped)."""
-    return ",".join(dict.fromkeys(normalize_name(v).replace(",", " ") for v in values if v))
+    return ",".join(keys(values))
 
 
 def _add_call(writer, joined: CallSentences, content_hash: str) -> None:

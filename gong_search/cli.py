@@ -137,6 +137,8 @@ class GongGroup(TyperGroup):
             if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C broke a lock, say
                 exits.fail(f"interrupted (SIGINT): {_STOPPED}", "interrupted", EXIT_SIGINT, False)
             exits.fail_unexpected(exc, args, as_json)
+        finally:
+            engine_choice.reset()  # ... and a library call after one must not inherit its engine
 
 
 def _check_utf8(args: list[str]) -> None:

@@ -270,7 +270,7 @@ def test_sentence_rules_match_a_brute_force_oracle(synced_index: Path) -> None:
     [Filters(questions=True), Filters(said_first_ms=0), Filters(exact_words=("budget",))],
 )
 def test_opensearch_refuses_the_tracker_rules_in_one_line(filters: Filters) -> None:
-    from gong_search.engines.opensearch.query import refuse_unhandled
+    from gong_search.engines.opensearch.filters import refuse_unhandled
     from gong_search.errors import QueryError
 
     with pytest.raises(QueryError, match="OpenSearch engine cannot filter by"):

@@ -20,7 +20,7 @@ from whoosh.codec import whoosh3
 from whoosh.matching.binary import AndNotMatcher
 from whoosh.support.charset import accent_map
 
-from ...gong.call_content import NOTE_KINDS
+from ...gong.call_content import NOTE_KINDS, SUMMARY_KINDS
 
 
 def _remember_missing_length_columns() -> None:
@@ -156,14 +156,16 @@ def bm25f() -> scoring.BM25F:
 
 
 class NotesApartBM25F(scoring.BM25F):
-    """Whoosh's BM25F with its collection statistics (N in the IDF, the mean length)
-    counted without the note documents (briefs, key points, comments), so Gong's notes
-    never move the scores of transcript sentences: an index with notes ranks what was said
-    exactly as one without them."""
+    """Whoosh's BM25F with collection statistics (N in the IDF, the mean length) counted
+    over the documents that can hold the field: a transcript field's without the note
+    documents (briefs, key points, comments), so Gong's notes never move the scores of
+    transcript sentences; a note field's over the notes that hold it, so a brief is
+    weighed among briefs (as OpenSearch's per-field statistics weigh it)."""
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         parent = searcher.get_parent()
-        return math.log(scored_documents(parent) / (parent.doc_frequency(fieldname, text) + 1)) + 1
+        n = scored_documents(parent, fieldname)
+        return math.log(n / (parent.doc_frequency(fieldname, text) + 1)) + 1
 
     def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
         if not searcher.schema[fieldname].scorable:
@@ -175,19 +177,28 @@ class _NotesApartScorer(scoring.BM25FScorer):
     def __init__(self, searcher, fieldname: str, text: str, B: float, K1: float, qf: int = 1):
         parent = searcher.get_parent()
         self.idf = parent.idf(fieldname, text)
-        self.avgfl = parent.field_length(fieldname) / scored_documents(parent) or 1
+        self.avgfl = parent.field_length(fieldname) / scored_documents(parent, fieldname) or 1
         self.B, self.K1, self.qf = B, K1, qf
         self.setup(searcher, fieldname, text)
 
 
-def scored_documents(searcher) -> int:
-    """Every document (replaced ones included until a merge, as Whoosh counts them)
-    except notes: the N of :class:`NotesApartBM25F`, counted once per searcher."""
-    counted = getattr(searcher, "_scored_documents", None)
-    if counted is None:
-        notes = sum(searcher.doc_frequency("kind", kind) for kind in NOTE_KINDS)
-        counted = searcher._scored_documents = max(1, searcher.doc_count_all() - notes)
-    return counted
+NOTE_FIELDS = {"summary": SUMMARY_KINDS, "comment": ("comment",)}  # field -> note kinds
+
+
+def scored_documents(searcher, fieldname: str = "text") -> int:
+    """The N of :class:`NotesApartBM25F` for ``fieldname``: the notes of the kinds that
+    hold it, or every document (replaced ones included until a merge, as Whoosh counts
+    them) except notes; counted once per searcher and field."""
+    counted = searcher.__dict__.setdefault("_scored_documents", {})
+    if fieldname not in counted:
+        kinds = NOTE_FIELDS.get(fieldname)
+        if kinds:
+            found = sum(searcher.doc_frequency("kind", kind) for kind in kinds)
+        else:
+            notes = sum(searcher.doc_frequency("kind", kind) for kind in NOTE_KINDS)
+            found = searcher.doc_count_all() - notes
+        counted[fieldname] = max(1, found)
+    return counted[fieldname]
 
 
 def spans(text: str, terms: set[str]) -> list[tuple[int, int]]:

@@ -54,7 +54,9 @@ class Committer:
             crash_point("after_catalog_commit")
 
         was_ready = {c for c, s in states.items() if s == "ready"}
-        return self._index(stored, was_ready, commit_catalog)
+        tally = self._index(stored, was_ready, commit_catalog)
+        self.engine.tidy()  # after the page is in both stores: a stop here loses nothing
+        return tally
 
     def refresh(self, calls: list[Call]) -> Tally:
         """New details for stored calls (an older catalog's upgrade): their transcripts

@@ -241,6 +241,10 @@ class Engine(Protocol):
     def prepare(self) -> None:
         """Create an empty index if there is none; remove abandoned partial rebuilds."""
 
+    def tidy(self) -> None:
+        """Upkeep between page commits (merging segments), with signals not held: a stop
+        or crash in the middle loses only the upkeep, never a document."""
+
 
 def open_engine(index_dir: Path, choice: EngineChoice | None = None) -> Engine:
     """The engine for an index directory: Whoosh (in it) unless ``choice`` (default: the

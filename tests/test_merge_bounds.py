@@ -7,6 +7,9 @@ call at a time, makes many segments and many merge decisions.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from hypothesis import strategies as st
 from gong_search.catalog import Catalog
 from gong_search.engine import open_engine
 from gong_search.engines.whoosh import writer as whoosh_writer
+from gong_search.engines.whoosh.store import current_dir
+from gong_search.search import SearchOptions, search_open
 
 from .conftest import make_simulator, run_sync
 from .test_ranking_oracle import (
@@ -29,6 +34,7 @@ from .test_ranking_oracle import (
 )
 
 TINY_CAP, TINY_FANOUT = 40, 2
+QUERIES = ["pricing", "budget approval", "the we", '"team review"']
 
 
 @given(
@@ -111,3 +117,72 @@ def test_search_over_many_segments_equals_the_brute_force_ordering(
 ) -> None:
     corpus, _merged = many_segments
     check_against_oracle(corpus, data.draw(cases(mode)), data.draw(st.integers(1, 7)))
+
+
+# -- tidy: larger merges between pages, interruptible ----------------------------------
+
+
+def _segment_count(index_dir: Path) -> int:
+    with open_engine(index_dir).searcher() as searcher:
+        return len(searcher._searcher.reader().leaf_readers())
+
+
+def _all_hits(index_dir: Path, text: str) -> tuple[list, int]:
+    with Catalog(index_dir, create=False) as catalog, open_engine(index_dir).searcher() as eng:
+        result = search_open(catalog, eng, text, SearchOptions(limit=0, sort="date"))
+        return [(h.call_id, h.ordinal) for h in result.hits], result.total
+
+
+@pytest.fixture
+def segmented_copy(many_segments, tmp_path: Path) -> Path:
+    corpus, _merged = many_segments
+    copy = tmp_path / "index"
+    shutil.copytree(corpus.catalog.path.parent, copy)
+    return copy
+
+
+def test_tidy_merges_the_smallest_segments_down_to_the_limit(
+    segmented_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = {text: _all_hits(segmented_copy, text) for text in QUERIES}
+    segments = _segment_count(segmented_copy)
+    assert segments > 2
+    monkeypatch.setattr(whoosh_writer, "MAX_SEGMENTS", 1)
+    monkeypatch.setattr(whoosh_writer, "TIDY_FANOUT", 2)
+    rounds = 0
+    while whoosh_writer.tidy(segmented_copy):
+        rounds += 1
+    assert rounds == segments - 1 and _segment_count(segmented_copy) == 1
+    assert {text: _all_hits(segmented_copy, text) for text in QUERIES} == before
+
+
+KILL_MID_TIDY = """
+import os, sys
+from gong_search.engines.whoosh import writer
+writer.MAX_SEGMENTS, writer.TIDY_FANOUT = 1, 3
+opened = []
+class Dying(writer.SegmentReader):
+    def __init__(self, *args, **kwargs):
+        opened.append(1)
+        if len(opened) == 2:  # the first segment is merged, the second never
+            os._exit(99)
+        super().__init__(*args, **kwargs)
+writer.SegmentReader = Dying
+writer.tidy(sys.argv[1])
+"""
+
+
+def test_a_tidy_killed_mid_merge_loses_nothing_and_the_next_one_cleans_up(
+    segmented_copy: Path,
+) -> None:
+    before = {text: _all_hits(segmented_copy, text) for text in QUERIES}
+    files = set(current_dir(segmented_copy).iterdir())
+    killed = subprocess.run([sys.executable, "-c", KILL_MID_TIDY, str(segmented_copy)])
+    assert killed.returncode == 99
+    assert {text: _all_hits(segmented_copy, text) for text in QUERIES} == before
+    left = set(current_dir(segmented_copy).iterdir()) - files
+    assert left  # the killed merge's files
+    with open_engine(segmented_copy).writer() as updater:  # Whoosh's lock was released
+        updater.delete("no such call")
+    assert not left & set(current_dir(segmented_copy).iterdir())  # the next commit removed them
+    assert {text: _all_hits(segmented_copy, text) for text in QUERIES} == before

@@ -7,7 +7,9 @@ a commit, and at ~3M sentences it merged 2.2M documents in one page commit (11 m
 Ctrl-C held). Merging costs about as much per document as indexing it (~1,600-3,300
 documents/s on 2 cores), so a page commit here merges only segments of at most
 :data:`MERGE_CAP` documents, and those only once :data:`MERGE_FANOUT` of them have piled up
-(the tiny segments of frequent small syncs); segments as large as a page are left alone.
+(the tiny segments of frequent small syncs); segments as large as a page are left alone
+there. Larger merges happen in :func:`tidy`, between pages and interruptible, and only when
+the index has more than :data:`MAX_SEGMENTS` segments.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from .store import create_generation, next_generation, open_index, switch_to
 MERGE_CAP = 20_000
 # ... and only once this many segments small enough to merge have piled up.
 MERGE_FANOUT = 8
+# Above this many segments, :func:`tidy` merges the smallest, outside any page commit.
+MAX_SEGMENTS = 40
+TIDY_FANOUT = 10
 
 # -- merging -----------------------------------------------------------------------------
 
@@ -54,11 +59,48 @@ def bounded_merge(cap: int, fanout: int):
     def merge(writer, segments: list) -> list:
         live = [s for s in segments if s.doc_count()]  # wholly deleted ones go for free
         picked = set(plan_merge([s.doc_count_all() for s in live], cap, fanout))
+        return _merging(picked)(writer, live)
+
+    return merge
+
+
+def tidy(index_dir: Path) -> int:
+    """Keep the segment count bounded: above :data:`MAX_SEGMENTS`, merge the
+    :data:`TIDY_FANOUT` smallest segments in one commit of their own (no new documents).
+
+    Runs between page commits, with signals *not* held: it may take minutes on a large
+    index, and a Ctrl-C or ``kill -9`` in the middle only loses the merge (the writer is
+    cancelled; Whoosh switches segments at its atomic table-of-contents write, and the
+    next commit deletes a killed merge's files). Returns the documents merged.
+    """
+    ix = open_index(index_dir)
+    try:
+        segments = ix._segments()
+        if len(segments) <= MAX_SEGMENTS:
+            return 0
+        order = sorted(range(len(segments)), key=lambda i: segments[i].doc_count_all())
+        picked = set(order[:TIDY_FANOUT])
+        writer = ix.writer(**WRITER_SETTINGS)
+        try:
+            writer.commit(mergetype=_merging(picked))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        return sum(segments[i].doc_count_all() for i in picked)
+    finally:
+        ix.close()
+
+
+def _merging(picked: set[int]):
+    """A Whoosh ``mergetype`` merging the segments at ``picked`` (indexes into the list)."""
+
+    def merge(writer, segments: list) -> list:
         for i in sorted(picked):
-            reader = SegmentReader(writer.storage, writer.schema, live[i])
+            reader = SegmentReader(writer.storage, writer.schema, segments[i])
             writer.add_reader(reader)
             reader.close()
-        return [s for i, s in enumerate(live) if i not in picked]
+        return [s for i, s in enumerate(segments) if i not in picked]
 
     return merge
 

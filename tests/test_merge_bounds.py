@@ -186,3 +186,21 @@ def test_a_tidy_killed_mid_merge_loses_nothing_and_the_next_one_cleans_up(
         updater.delete("no such call")
     assert not left & set(current_dir(segmented_copy).iterdir())  # the next commit removed them
     assert {text: _all_hits(segmented_copy, text) for text in QUERIES} == before
+
+
+def test_context_over_many_segments_is_the_calls_neighbouring_sentences(many_segments) -> None:
+    """Whoosh's own multi-segment column misreads a field some segments lack (``kind``:
+    no segment of this tenant has a note); context must still be the call's neighbours."""
+    corpus, _merged = many_segments
+    result = search_open(
+        corpus.catalog, corpus.engine, "pricing", SearchOptions(limit=0, before=2, after=2)
+    )
+    assert result.hits
+    for hit in result.hits:
+        texts = {r.ordinal: r.text for r in corpus.catalog.call_sentences(hit.call_id).rows}
+        assert [c.text for c in hit.context_before] == [
+            texts[o] for o in range(hit.ordinal - 2, hit.ordinal) if o in texts
+        ]
+        assert [c.text for c in hit.context_after] == [
+            texts[o] for o in range(hit.ordinal + 1, hit.ordinal + 3) if o in texts
+        ]

@@ -10,6 +10,10 @@ per class (CPU time, so waiting for the other tenant of the machine does not cou
       python bench/ab.py --sentences 100000 --code . >> after.txt
     done
 
+The cached corpus is the one ``python -m bench --sentences N`` built with this generator;
+``--corpus DIR`` (a ``meta.json`` and an ``index/``) times another index of the same tenant,
+e.g. one built with another segment layout.
+
 Prints one line per class: name, median and p95 in ms, total and hits returned.
 """
 

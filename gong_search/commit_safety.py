@@ -28,9 +28,9 @@ class DeferSignals:
     Between the catalog commit and the index commit the two disagree. Stopping there would
     be safe (the next sync repairs it), but ``status`` would report them out of sync, so a
     signal is delivered only once both hold the page: every stop lands on a page boundary.
-    Only the commits run inside it (the page's documents are written to the index writer
-    before, where a signal just cancels it) and an index commit merges a bounded amount
-    (see the Whoosh writer), so Ctrl-C answers within a second or two. Handlers can only be
+    Only the commits run inside it (the page's documents are written and flushed to the
+    index writer before, where a signal just cancels it; the index commit is then an atomic
+    switch), so Ctrl-C answers within a second. Handlers can only be
     swapped in the main thread; elsewhere this is a no-op.
     """
 

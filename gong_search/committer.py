@@ -5,10 +5,11 @@ first, with the watermark, then the index commit, which tags each call with the 
 content hash it reflects; whatever a crash interrupts, :func:`repair` at the start of the
 next run makes the two agree again. SIGINT/SIGTERM are held across both commits
 (:class:`DeferSignals`), so a stop lands on a page boundary. The page's documents are
-written to the index writer *before* that window (nothing is visible until its commit), so
-a signal while a page is being indexed stops at once: the writer is cancelled and neither
-store has the page. Only the two commits run with signals held, and the index commit's
-merge work is bounded (see the Whoosh writer), so Ctrl-C answers within a second or two.
+written to the index writer and flushed (the bounded merge and the new segment's files)
+*before* that window, nothing of it visible yet, so a signal while a page is being indexed
+stops at once: the writer is cancelled and neither store has the page. Only the catalog
+transaction and the index's table-of-contents switch run with signals held: Ctrl-C answers
+within a second.
 Runs on the main thread only; each commit returns a :class:`Tally` for the harvester.
 """
 
@@ -130,6 +131,7 @@ class Committer:
                     writer.replace(item.joined, item.content_hash)
                     if n == len(changed) // 2:
                         crash_point("mid_index")
+                writer.flush()  # the slow part of the commit, still interruptible
                 with DeferSignals():
                     commit_catalog()
                     crash_point("before_index_commit")

@@ -211,6 +211,10 @@ class Writer(Protocol):
 
     def delete(self, call_id: str) -> None: ...
 
+    def flush(self) -> None:
+        """Do the slow part of ``commit`` (nothing visible yet), so that ``commit``, run
+        with signals held, is quick; may be interrupted (then ``cancel``)."""
+
     def commit(self) -> None: ...
 
     def cancel(self) -> None: ...

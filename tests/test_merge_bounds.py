@@ -204,3 +204,25 @@ def test_context_over_many_segments_is_the_calls_neighbouring_sentences(many_seg
         assert [c.text for c in hit.context_after] == [
             texts[o] for o in range(hit.ordinal + 1, hit.ordinal + 3) if o in texts
         ]
+
+
+def test_a_flushed_but_cancelled_page_changes_nothing_and_its_files_go(
+    segmented_copy: Path,
+) -> None:
+    """What a Ctrl-C during the flush (before the signal-held commit) leaves behind."""
+    before = {text: _all_hits(segmented_copy, text) for text in QUERIES}
+    versions = open_engine(segmented_copy).versions()
+    files = set(current_dir(segmented_copy).iterdir())
+    with Catalog(segmented_copy) as catalog:
+        joined = catalog.call_sentences(sorted(versions)[0])
+    updater = open_engine(segmented_copy).writer()
+    updater.replace(joined, "another version")
+    updater.flush()
+    updater.close()  # cancels, as the committer's writer does on KeyboardInterrupt
+    assert open_engine(segmented_copy).versions() == versions
+    assert {text: _all_hits(segmented_copy, text) for text in QUERIES} == before
+    left = set(current_dir(segmented_copy).iterdir()) - files
+    assert left  # the flushed segment's files, referenced by nothing
+    with open_engine(segmented_copy).writer() as updater:
+        updater.delete("no such call")
+    assert not left & set(current_dir(segmented_copy).iterdir())

@@ -211,10 +211,13 @@ class IndexUpdater:
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir, create=True)
         self._writer = None
+        self._flushed: list | None = None  # the segment list once flushed, until commit
         self._touched: set[str] = set()
         self.sentences_added = 0
 
     def _w(self):
+        if self._flushed is not None:  # written out already: that batch goes first
+            self.commit()
         if self._writer is None:
             self._writer = self._ix.writer(**WRITER_SETTINGS)
         return self._writer
@@ -233,16 +236,36 @@ class IndexUpdater:
         writer.delete_by_term("marker_call", call_id)
         self._touched.add(call_id)
 
+    def flush(self) -> None:
+        """The slow part of a commit, none of it visible: the bounded merge (at most
+        :data:`MERGE_CAP` earlier documents) and the new segment's files. :meth:`commit`
+        then only writes Whoosh's table of contents (an atomic rename), so the commit run
+        with signals held takes milliseconds. A signal or crash here leaves files nothing
+        refers to, which the next commit deletes. (Whoosh's own ``commit`` is these steps.)
+        """
+        if self._writer is None or self._flushed is not None:
+            return
+        writer = self._writer
+        segments = writer._merge_segments(bounded_merge(MERGE_CAP, MERGE_FANOUT), False, True)
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        self._flushed = segments
+
     def commit(self) -> None:
-        """Make the changes visible; merges at most :data:`MERGE_CAP` earlier documents."""
+        """Make the changes visible (flushing first if :meth:`flush` was not called)."""
         if self._writer is not None:
-            writer, self._writer = self._writer, None
-            writer.commit(mergetype=bounded_merge(MERGE_CAP, MERGE_FANOUT))
+            self.flush()
+            writer, segments = self._writer, self._flushed
+            self._writer, self._flushed = None, None
+            writer._commit_toc(segments)
+            writer._finish()
         self._touched.clear()
 
     def cancel(self) -> None:
         if self._writer is not None:
-            writer, self._writer = self._writer, None
+            writer, self._writer, self._flushed = self._writer, None, None
             writer.cancel()
         self._touched.clear()
 

@@ -10,6 +10,10 @@ per class (CPU time, so waiting for the other tenant of the machine does not cou
       python bench/ab.py --sentences 100000 --code . >> after.txt
     done
 
+The cached corpus is the one ``python -m bench --sentences N`` built with this generator;
+``--corpus DIR`` (a ``meta.json`` and an ``index/``) times another index of the same tenant,
+e.g. one built with another segment layout.
+
 Prints one line per class: name, median and p95 in ms, total and hits returned.
 """
 
@@ -25,7 +29,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-CACHE = Path(__file__).parent / ".cache"
+HERE = Path(__file__).resolve().parent
 
 
 def classes(params: dict) -> list[tuple[str, str, dict]]:
@@ -54,11 +58,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--code", type=Path, default=Path("."), help="the checkout to time")
+    parser.add_argument(
+        "--corpus", type=Path, help="a corpus directory (meta.json, index/) instead of the cache"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))  # its gong_search, not the installed one
+    sys.path.insert(1, str(HERE.parent))  # this checkout's bench, for the corpus key
+    from bench.corpus import Corpus
     from gong_search.catalog import Catalog
 
-    corpus = CACHE / f"{args.sentences}-{args.seed}"
+    # keyed by the generator, as run.py's, unless a corpus directory is named
+    corpus = args.corpus or Corpus(args.sentences, args.seed).root
     params = json.loads((corpus / "meta.json").read_text())["query_params"]
     with (
         Catalog(corpus / "index", create=False) as catalog,

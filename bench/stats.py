@@ -72,8 +72,10 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants right now."""
+def tree_rss(pid: int, field: str = "VmRSS") -> int:
+    """Resident bytes of ``pid`` and all its descendants right now. ``field`` may name a
+    part of it instead: ``RssAnon`` (heap and stacks) leaves out the pages of files mapped
+    in (Whoosh maps its segment files), which count in VmRSS once touched."""
     tree = _children()
     total, todo = 0, [pid]
     while todo:
@@ -81,7 +83,7 @@ def tree_rss(pid: int) -> int:
         todo.extend(tree.get(current, []))
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             continue
@@ -95,12 +97,14 @@ class TreeRssSampler:
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.peak_anon = 0  # RssAnon: without mapped index files
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak_anon = max(self.peak_anon, tree_rss(self.pid, "RssAnon"))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeRssSampler:

@@ -14,14 +14,19 @@ import cProfile
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 
 def run_sync(args: argparse.Namespace) -> dict[str, Any]:
-    """A real ``sync`` against the simulator, through the public API, into a fresh dir."""
+    """A real ``sync`` against the simulator, through the public API, into a fresh dir.
+
+    Also times every stretch with signals held (:class:`DeferSignals`: the page commits,
+    during which Ctrl-C waits), since a commit that merges a large segment is what issue 20
+    found at 3M sentences."""
     from gong_search.config import Credentials, Secret
     from gong_search.gong.client import GongClient
     from gong_search.harvest import SyncOptions, sync
@@ -31,7 +36,7 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
         start=datetime.fromisoformat(args.start), end=datetime.fromisoformat(args.end)
     )
     started = time.perf_counter()
-    with GongClient(creds, rate=args.rate) as client:
+    with GongClient(creds, rate=args.rate) as client, held_signals() as held:
         report = sync(Path(args.index), client, options)
     seconds = time.perf_counter() - started
     return {
@@ -41,7 +46,31 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
         "requests": report.requests,
         "failed": len(report.failed),
         "summary": report.summary(),
+        "signals_held_s": held,
     }
+
+
+@contextmanager
+def held_signals() -> Iterator[list[float]]:
+    """Seconds of each :class:`DeferSignals` stretch while inside (a bench-only wrapper)."""
+    from gong_search.commit_safety import DeferSignals
+
+    held: list[float] = []
+    enter, leave = DeferSignals.__enter__, DeferSignals.__exit__
+
+    def timed_enter(self):
+        self.bench_started = time.perf_counter()
+        return enter(self)
+
+    def timed_exit(self, *exc):
+        held.append(time.perf_counter() - self.bench_started)
+        return leave(self, *exc)
+
+    DeferSignals.__enter__, DeferSignals.__exit__ = timed_enter, timed_exit
+    try:
+        yield held
+    finally:
+        DeferSignals.__enter__, DeferSignals.__exit__ = enter, leave
 
 
 def run_bulk(args: argparse.Namespace) -> dict[str, Any]:

@@ -46,6 +46,7 @@ def run_worker(args: list[str]) -> dict[str, Any]:
     result = json.loads(stdout.strip().splitlines()[-1])
     result["wall_seconds"] = wall
     result["peak_rss_tree_mb"] = sampler.peak / 2**20
+    result["peak_rss_anon_tree_mb"] = sampler.peak_anon / 2**20
     result["peak_rss_maxrss_mb"] = peak
     return result
 

@@ -28,8 +28,10 @@ class DeferSignals:
     Between the catalog commit and the index commit the two disagree. Stopping there would
     be safe (the next sync repairs it), but ``status`` would report them out of sync, so a
     signal is delivered only once both hold the page: every stop lands on a page boundary.
-    A page commit takes well under a second, so Ctrl-C still feels immediate. Handlers can
-    only be swapped in the main thread; elsewhere this is a no-op.
+    Only the commits run inside it (the page's documents are written and flushed to the
+    index writer before, where a signal just cancels it; the index commit is then an atomic
+    switch), so Ctrl-C answers within a second. Handlers can only be
+    swapped in the main thread; elsewhere this is a no-op.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -4,12 +4,18 @@ The order is what makes a sync crash-safe (docs/reliability.md): the catalog tra
 first, with the watermark, then the index commit, which tags each call with the catalog
 content hash it reflects; whatever a crash interrupts, :func:`repair` at the start of the
 next run makes the two agree again. SIGINT/SIGTERM are held across both commits
-(:class:`DeferSignals`), so a stop lands on a page boundary. Runs on the main thread only;
-each commit returns a :class:`Tally` for the harvester to add to the report.
+(:class:`DeferSignals`), so a stop lands on a page boundary. The page's documents are
+written to the index writer and flushed (the bounded merge and the new segment's files)
+*before* that window, nothing of it visible yet, so a signal while a page is being indexed
+stops at once: the writer is cancelled and neither store has the page. Only the catalog
+transaction and the index's table-of-contents switch run with signals held: Ctrl-C answers
+within a second.
+Runs on the main thread only; each commit returns a :class:`Tally` for the harvester.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from .catalog import Catalog, StoredCall
@@ -42,11 +48,16 @@ class Committer:
             return Tally()
         states = self.catalog.transcript_states(c.id for c in calls)
         stored = [self._stored(call, self._transcript(call, transcripts, states)) for call in calls]
-        with DeferSignals():
+
+        def commit_catalog() -> None:
             self.catalog.store_calls(stored)
             self._advance_watermark(calls)
             crash_point("after_catalog_commit")
-            return self._index(stored, was_ready={c for c, s in states.items() if s == "ready"})
+
+        was_ready = {c for c, s in states.items() if s == "ready"}
+        tally = self._index(stored, was_ready, commit_catalog)
+        self.engine.tidy()  # after the page is in both stores: a stop here loses nothing
+        return tally
 
     def refresh(self, calls: list[Call]) -> Tally:
         """New details for stored calls (an older catalog's upgrade): their transcripts
@@ -55,9 +66,7 @@ class Committer:
             return Tally()
         states = self.catalog.transcript_states(c.id for c in calls)
         stored = [self._stored(call, self._transcript(call, {}, states)) for call in calls]
-        with DeferSignals():
-            self.catalog.store_calls(stored)
-            indexed = self._index(stored, was_ready=set(states))
+        indexed = self._index(stored, set(states), lambda: self.catalog.store_calls(stored))
         return Tally(refreshed=len(stored), sentences=indexed.sentences)
 
     def delete(self, call_ids: list[str]) -> Tally:
@@ -105,17 +114,28 @@ class Committer:
         if watermark:
             self.catalog.set_state(WATERMARK, watermark)
 
-    def _index(self, stored: list[StoredCall], was_ready: set[str]) -> Tally:
-        """Replace changed calls in the index; count them as the summary reports them."""
+    def _index(
+        self, stored: list[StoredCall], was_ready: set[str], commit_catalog: Callable[[], None]
+    ) -> Tally:
+        """Write the changed calls to an index writer, then commit the catalog
+        (``commit_catalog``) and the index with signals held; count the calls as the
+        summary reports them."""
         changed = [s for s in stored if self.indexed.get(s.call.id) != s.content_hash]
         sentences = 0
-        if changed:
-            with self.engine.writer() as writer:
+        if not changed:
+            with DeferSignals():
+                commit_catalog()
+        else:
+            with self.engine.writer() as writer:  # cancelled on any exception, Ctrl-C too
                 for n, item in enumerate(changed):
                     writer.replace(item.joined, item.content_hash)
                     if n == len(changed) // 2:
                         crash_point("mid_index")
-                crash_point("before_index_commit")
+                writer.flush()  # the slow part of the commit, still interruptible
+                with DeferSignals():
+                    commit_catalog()
+                    crash_point("before_index_commit")
+                    writer.commit()
             self.indexed.update((item.call.id, item.content_hash) for item in changed)
             sentences = writer.sentences_added
         changed_ids = {item.call.id for item in changed}

@@ -215,6 +215,10 @@ class Writer(Protocol):
 
     def delete(self, call_id: str) -> None: ...
 
+    def flush(self) -> None:
+        """Do the slow part of ``commit`` (nothing visible yet), so that ``commit``, run
+        with signals held, is quick; may be interrupted (then ``cancel``)."""
+
     def commit(self) -> None: ...
 
     def cancel(self) -> None: ...
@@ -244,6 +248,10 @@ class Engine(Protocol):
 
     def prepare(self) -> None:
         """Create an empty index if there is none; remove abandoned partial rebuilds."""
+
+    def tidy(self) -> None:
+        """Upkeep between page commits (merging segments), with signals not held: a stop
+        or crash in the middle loses only the upkeep, never a document."""
 
 
 def open_engine(index_dir: Path, choice: EngineChoice | None = None) -> Engine:

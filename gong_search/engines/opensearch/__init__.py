@@ -83,6 +83,9 @@ class OpenSearchEngine:
         else:
             self.store.remove_abandoned()
 
+    def tidy(self) -> None:
+        """Nothing to do: the cluster merges its segments itself."""
+
     def health(self) -> str:
         """The cluster's health for ``status`` (green, yellow, red)."""
         with talking(self.store.url):

@@ -86,6 +86,9 @@ class OpenSearchWriter:
     def delete(self, call_id: str) -> None:
         self._pending[call_id] = None
 
+    def flush(self) -> None:
+        """Nothing ahead of ``commit``: the page's documents are sent by it."""
+
     def commit(self) -> None:
         if not self._pending:
             return

@@ -44,3 +44,6 @@ class WhooshEngine:
     def prepare(self) -> None:
         store.remove_abandoned_generations(self.index_dir)
         store.open_index(self.index_dir, create=True).close()
+
+    def tidy(self) -> None:
+        writer.tidy(self.index_dir)

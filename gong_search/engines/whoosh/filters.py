@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Callable
 
 from whoosh import query
+from whoosh.columns import MultiColumnReader
 from whoosh.idsets import DocIdSet
 
 from ...engine import Filters
@@ -28,10 +29,18 @@ from .segment_arrays import value_codes
 def column(reader, field: str):
     """A field's column values by document number. An index with no segment yet (a first
     sync that has not committed a page) has an empty reader without columns; nothing can
-    match there, so an empty mapping serves."""
+    match there, so an empty mapping serves.
+
+    Over several segments the column is put together here: Whoosh's own multi-segment
+    column leaves out segments without a value in the field (a page without notes has no
+    ``kind`` column) and then reads the wrong segment's values, or fails."""
     if reader.doc_count_all() == 0:
         return {}
-    return reader.column_reader(field, translate=True)
+    if reader.is_atomic():
+        return reader.column_reader(field, translate=True)
+    leaves = reader.leaf_readers()
+    parts = [leaf.column_reader(field, translate=True) for leaf, _offset in leaves]
+    return MultiColumnReader(parts, [offset for _leaf, offset in leaves])
 
 
 class Ranges:

@@ -289,6 +289,18 @@ def _reset_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def start_sync(index_dir: Path, tenant, rate: str) -> subprocess.Popen:
+    """A real ``gong-search sync`` process against ``tenant``, ready for signals."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gong_search", "sync", "--rate", rate, "--index", str(index_dir)],
+        env={**os.environ, **sim_env(tenant)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_reset_sigint,
+    )
+
+
 def _catalog_calls(index_dir: Path) -> int:
     try:
         with sqlite3.connect(f"file:{index_dir / 'catalog.sqlite3'}?mode=ro", uri=True) as db:
@@ -302,14 +314,7 @@ def test_signal_during_sync_stops_cleanly_and_resumes(
     tenant, reference, tmp_path, signum, code
 ) -> None:
     ix = tmp_path / "ix"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gong_search", "sync", "--rate", "2", "--index", str(ix)],
-        env={**os.environ, **sim_env(tenant)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_reset_sigint,
-    )
+    proc = start_sync(ix, tenant, "2")
     deadline = time.monotonic() + 30
     while _catalog_calls(ix) == 0 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)

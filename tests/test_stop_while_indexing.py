@@ -8,18 +8,16 @@ whole page (seconds at real call lengths, minutes with a large merge).
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 
 from gong_search.engine import open_engine
 from gong_search.errors import IndexStoreError
 
-from .conftest import make_simulator, sim_env
-from .test_reliability import _catalog_calls, _reset_sigint, one_line_error, status_json
+from .conftest import make_simulator
+from .test_reliability import _catalog_calls, one_line_error, start_sync, status_json
 
 # Three listing pages of 100 calls; a page holds ~7,000 sentences, seconds to index.
 LONG_CALLS = {"calls": 260, "seed": 21, "call_length": (60, 80)}
@@ -51,14 +49,7 @@ def test_ctrl_c_while_a_page_is_indexed_answers_at_once_and_keeps_agreement(tmp_
     ix = tmp_path / "ix"
     anchor = datetime.now(UTC).replace(microsecond=0)
     with make_simulator(**LONG_CALLS, anchor=anchor) as tenant:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gong_search", "sync", "--rate", "0", "--index", str(ix)],
-            env={**os.environ, **sim_env(tenant)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=_reset_sigint,
-        )
+        proc = start_sync(ix, tenant, "0")
         try:
             answered = _stop_while_indexing(proc, ix)
             _out, err = proc.communicate(timeout=60)

@@ -49,14 +49,16 @@ def _call(rng: random.Random, n: int) -> CallSentences:
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """Three segments (commits without merging), one call re-indexed (deletions)."""
+    """Four segments (commits without merging), one of only a call without sentences (no
+    sentence columns at all), one call re-indexed (deletions)."""
     index_dir: Path = tmp_path_factory.mktemp("segments") / "ix"
     engine = open_engine(index_dir)
     engine.prepare()
     rng = random.Random(7)
     calls = [_call(rng, n) for n in range(30)]
     ix = open_index(index_dir)
-    for batch in (calls[:10], calls[10:20], calls[20:]):
+    silent = replace(calls[0], call=replace(calls[0].call, id="silent"), rows=[])
+    for batch in (calls[:10], [silent], calls[10:20], calls[20:]):
         writer = ix.writer()
         for call in batch:
             _add_call(writer, call, "v1")

@@ -37,9 +37,12 @@ def call_starts(reader) -> array:
 
 def value_codes(reader, fieldname: str) -> tuple[array, list[str]]:
     """(each document's value as an index into the list, the list) for a field kept in a
-    column of few distinct values (Whoosh's ``RefBytesColumn``)."""
+    column of few distinct values (Whoosh's ``RefBytesColumn``). A segment without the
+    column (none of its documents has the field) reads as every document valueless."""
     column = reader.column_reader(fieldname, translate=False) if reader.doc_count_all() else None
-    values = [v.decode("utf-8") for v in column._uniques] if column is not None else []
+    if not isinstance(column, RefBytesColumn.Reader):
+        return array("B", bytes(reader.doc_count_all())), [""]
+    values = [v.decode("utf-8") for v in column._uniques]
     return _kept(reader, fieldname, lambda: column), values
 
 
@@ -63,8 +66,8 @@ def _read_column(column, doccount: int) -> array:
         if sys.byteorder == "little" and values.itemsize > 1:
             values.byteswap()
         return values
-    if not isinstance(column, NumericColumn.Reader):
-        return array("q", (column[n] for n in range(doccount)))
+    if not isinstance(column, NumericColumn.Reader):  # none in this segment: its default
+        return array("Q", (column[n] for n in range(doccount)))
     stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
     values = array(column._typecode, stored)
     if sys.byteorder == "little" and values.itemsize > 1:

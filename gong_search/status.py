@@ -48,6 +48,9 @@ def status(index_dir: Path) -> Status:
     if not (index_dir / CATALOG_NAME).exists():
         raise CatalogError(no_index_here(index_dir))
     result = Status(index_dir=str(index_dir))
+    # a sync running at the start or the end of this read explains a catalog a page ahead
+    # of the index (one that ends between the two reads would otherwise look like damage)
+    running_before = running_holder(index_dir) is not None
     with Catalog(index_dir, create=False) as catalog:
         counts = catalog.counts()
         result.calls = counts["calls"]
@@ -84,7 +87,7 @@ def status(index_dir: Path) -> Status:
     orphans = sum(cid not in wanted for cid in have)
     result.in_sync = not (stale or orphans)
     # mid-page, a running sync has committed the catalog and not yet the index: normal
-    result.sync_running = running_holder(index_dir) is not None
+    result.sync_running = running_before or running_holder(index_dir) is not None
     if not result.in_sync and not result.sync_running:
         result.problems.append(
             f"index differs from catalog for {stale + orphans} calls "

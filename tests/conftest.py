@@ -150,12 +150,7 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real single-node OpenSearch cluster for the whole session (see opensearch_node)."""
     from . import opensearch_node
 
-    reason = opensearch_node.missing_tools()
-    if reason:
-        if opensearch_node.required():
-            pytest.fail(reason)
-        pytest.skip(reason)
-    opensearch_node.build()
+    opensearch_node.ready()
     node = opensearch_node.Node(
         tmp_path_factory.mktemp("opensearch"), **{"discovery.type": "single-node"}
     )

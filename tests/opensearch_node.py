@@ -36,6 +36,19 @@ def required() -> bool:
     return os.environ.get(REQUIRED_ENV) == "1"
 
 
+def ready() -> None:
+    """Built and startable, or the test stops: skipped where Java or Maven is absent,
+    failed instead where CI requires these tests (``REQUIRED_ENV``)."""
+    import pytest
+
+    reason = missing_tools()
+    if reason:
+        if required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    build()
+
+
 def build() -> None:
     """Compile the launcher and copy the runtime jars, unless already up to date."""
     sources = [HARNESS / "pom.xml", *HARNESS.glob("src/**/*.java")]

@@ -26,12 +26,7 @@ def test_missing_java_or_maven_is_a_one_line_reason(monkeypatch: pytest.MonkeyPa
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]]:
     """node-1 (cluster manager and data) and node-2 (data only, so stopping it keeps the
     cluster's one voting node)."""
-    reason = opensearch_node.missing_tools()
-    if reason:
-        if opensearch_node.required():
-            pytest.fail(reason)
-        pytest.skip(reason)
-    opensearch_node.build()
+    opensearch_node.ready()
     base = tmp_path_factory.mktemp("cluster")
     first = Node(base / "n1", "node-1")
     second = Node(base / "n2", "node-2", **{"node.roles": "data,ingest"})
